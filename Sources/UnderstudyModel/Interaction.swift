@@ -199,6 +199,8 @@ public struct InteractionRecord: Sendable, Hashable {
     public var pendingRun: PendingRun?
     /// Name of the scenario (and step) that scripted it, for the journal.
     public var scenario: String?
+    /// Incremented on every change, so that a store never replaces a newer state with an older one.
+    public var revision: Int64 = 1
 
     public init(
         id: String, tenant: String, sequence: Int64, target: Target, status: InteractionStatus, created: Int64,

@@ -1,0 +1,93 @@
+import Synchronization
+import UnderstudyModel
+import UnderstudyStore
+
+/// Everything one API key owns: its interactions' id sequence, its clock, its journal, its scenario
+/// progress and released holds. Keys never see each other's state, so parallel test workers with
+/// different keys need no coordination.
+public final class Tenant: Sendable {
+    public let key: String
+    let state: Mutex<TenantState>
+
+    init(record: TenantRecord) {
+        key = record.key
+        state = Mutex(TenantState(record: record))
+    }
+}
+
+struct TenantState {
+    var record: TenantRecord
+    /// Offset added to the wall clock in real-clock mode (set/advance through the admin API).
+    var realOffsetMillis: Int64 = 0
+    var journal: [JournalEntry] = []
+    var journalSequence: Int64 = 0
+    var releasedHolds: Set<String> = []
+    /// Per-scenario counters: how many requests each scenario matched, per step and fault.
+    var scenarioCounters: [String: Int] = [:]
+    /// Scenario chains in progress: interaction id → (scenario name, step index it answered).
+    var scenarioChains: [String: ScenarioChainLink] = [:]
+    /// Values recorded by scenario steps, for `{{ }}` references in later steps.
+    var scenarioValues: [String: String] = [:]
+
+    init(record: TenantRecord) { self.record = record }
+}
+
+/// Where an interaction sits in a scripted conversation.
+struct ScenarioChainLink: Sendable, Hashable {
+    var scenario: String
+    var step: Int
+}
+
+/// One request as the journal keeps it: enough to assert in a test what a client sent.
+public struct JournalEntry: Sendable, Hashable {
+    public var sequence: Int64
+    /// The tenant's clock when the request arrived.
+    public var time: String
+    public var method: String
+    public var path: String
+    public var query: [String: String]
+    /// Header names lower-cased, in arrival order; repeated headers appear repeatedly.
+    public var headers: [[String]]
+    public var body: JSONValue?
+    public var rawBody: String?
+    public var status: Int
+    public var interactionID: String?
+    public var scenario: String?
+    public var step: String?
+    /// Why a scripted conversation refused the request, when it did.
+    public var violation: String?
+    public var errorMessage: String?
+    public var streamed: Bool
+    public var route: String
+
+    public init(sequence: Int64 = 0, time: String = "", method: String, path: String, query: [String: String], headers: [[String]], body: JSONValue?, rawBody: String?, status: Int, route: String) {
+        self.sequence = sequence
+        self.time = time
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.rawBody = rawBody
+        self.status = status
+        self.route = route
+        self.streamed = false
+    }
+
+    public var json: JSONValue {
+        var o: [String: JSONValue] = [
+            "sequence": .int(sequence), "time": .string(time), "method": .string(method), "path": .string(path),
+            "query": .object(query.mapValues { .string($0) }),
+            "headers": .array(headers.map { .array($0.map { .string($0) }) }),
+            "status": .int(Int64(status)), "streamed": .bool(streamed), "route": .string(route),
+        ]
+        if let body { o["body"] = body }
+        if let rawBody { o["raw_body"] = .string(rawBody) }
+        if let interactionID { o["interaction_id"] = .string(interactionID) }
+        if let scenario { o["scenario"] = .string(scenario) }
+        if let step { o["step"] = .string(step) }
+        if let violation { o["violation"] = .string(violation) }
+        if let errorMessage { o["error"] = .string(errorMessage) }
+        return .object(o)
+    }
+}

@@ -1,0 +1,246 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import UnderstudyEngine
+import UnderstudyModel
+import UnderstudyWire
+
+/// Settings of the HTTP layer.
+public struct ServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8089
+    /// Largest request body accepted (inline media is base64 in JSON).
+    public var bodyLimitBytes = 20 * 1024 * 1024
+    public var wire = WireOptions()
+    /// Admin API access: loopback callers only unless `adminAnyHost`; a token when set.
+    public var adminToken: String?
+    public var adminAnyHost = false
+    public init() {}
+}
+
+/// A route of the public API, recognised from the path independently of any base-URL prefix.
+enum APIRoute: Equatable {
+    case interactions
+    case interaction(id: String)
+    case cancel(id: String)
+    case files
+    case file(name: String)
+    case upload
+
+    /// Recognises `…/{v1beta|v1alpha|v1}/interactions[/{id}[/cancel]]` and the Files API paths.
+    static func parse(_ path: String) -> APIRoute? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        guard let v = parts.lastIndex(where: { ["v1beta", "v1alpha", "v1"].contains($0) }) else { return nil }
+        let rest = Array(parts[(v + 1)...])
+        let isUpload = v > 0 && parts[v - 1] == "upload"
+        switch rest.count {
+        case 1 where rest[0] == "interactions": return .interactions
+        case 1 where rest[0] == "files": return isUpload ? .upload : .files
+        case 2 where rest[0] == "interactions":
+            if rest[1].hasSuffix(":cancel") { return .cancel(id: String(rest[1].dropLast(7))) }
+            return .interaction(id: rest[1])
+        case 2 where rest[0] == "files": return .file(name: "files/" + rest[1])
+        case 3 where rest[0] == "interactions" && rest[2] == "cancel": return .cancel(id: rest[1])
+        default: return nil
+        }
+    }
+
+    var allowedMethods: [HTTPRequest.Method] {
+        switch self {
+        case .interactions: return [.post]
+        case .interaction: return [.get, .delete]
+        case .cancel: return [.post]
+        case .files: return [.get]
+        case .file: return [.get, .delete]
+        case .upload: return [.post]
+        }
+    }
+
+    var name: String {
+        switch self {
+        case .interactions: return "interactions.create"
+        case .interaction: return "interactions.get"
+        case .cancel: return "interactions.cancel"
+        case .files: return "files.list"
+        case .file: return "files.get"
+        case .upload: return "files.upload"
+        }
+    }
+}
+
+/// Answers every HTTP request: the public API, the Files API and the admin API.
+public struct UnderstudyResponder: HTTPResponder {
+    public typealias Context = UnderstudyContext
+    let engine: Engine
+    let configuration: ServerConfiguration
+    let responses: Responses
+    let admin: AdminAPI
+    let files: FilesAPI
+
+    public init(engine: Engine, configuration: ServerConfiguration) {
+        self.engine = engine
+        self.configuration = configuration
+        self.responses = Responses(encoder: LegacyEncoder(options: configuration.wire))
+        self.admin = AdminAPI(engine: engine, configuration: configuration, responses: responses)
+        self.files = FilesAPI(engine: engine, responses: responses, bodyLimit: configuration.bodyLimitBytes)
+    }
+
+    public func respond(to request: Request, context: UnderstudyContext) async throws -> Response {
+        let path = request.uri.path
+        if path == AdminAPI.prefix || path.hasPrefix(AdminAPI.prefix + "/") {
+            return await admin.respond(to: request, context: context)
+        }
+        var entry = JournalEntry(
+            method: request.method.rawValue, path: path, query: request.query, headers: request.headerPairs,
+            body: nil, rawBody: nil, status: 0, route: "unknown")
+        let key = apiKey(request)
+        let response: Response
+        do {
+            response = try await route(request, context: context, key: key, entry: &entry)
+        } catch {
+            entry.errorMessage = error.message
+            entry.status = error.httpStatus
+            if let key { await engine.record(entry, tenantKey: key) }
+            return responses.error(error)
+        }
+        entry.status = Int(response.status.code)
+        if let key { await engine.record(entry, tenantKey: key) }
+        return response
+    }
+
+    /// The API key from `x-goog-api-key`, else from `?key=`.
+    func apiKey(_ request: Request) -> String? {
+        if let h = request.headers[.googAPIKey], !h.isEmpty { return h }
+        if let q = request.query["key"], !q.isEmpty { return q }
+        return nil
+    }
+
+    func route(_ request: Request, context: UnderstudyContext, key: String?, entry: inout JournalEntry) async throws(APIError) -> Response {
+        guard let route = APIRoute.parse(request.uri.path) else {
+            throw APIError.notFound(
+                "Method not found. Understudy serves POST /v1beta/interactions, GET|DELETE /v1beta/interactions/{id}, POST /v1beta/interactions/{id}/cancel and the Files API; '\(request.method.rawValue) \(request.uri.path)' is none of them.")
+        }
+        entry.route = route.name
+        guard route.allowedMethods.contains(request.method) else {
+            var e = APIError.notFound(
+                "Method not found. '\(request.method.rawValue) \(request.uri.path)' is not supported; this path allows \(route.allowedMethods.map(\.rawValue).joined(separator: ", ")).")
+            e.httpStatus = 405
+            e.status = "NOT_FOUND"
+            e.headers["allow"] = route.allowedMethods.map(\.rawValue).joined(separator: ", ")
+            throw e
+        }
+        guard let key else {
+            throw APIError.permissionDenied(
+                "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.")
+        }
+        if let fault = try await engine.scenarios.fault(route: route.name, tenantKey: key, engine: engine) {
+            entry.scenario = fault.scenario
+            if fault.delayMillis > 0 { try? await Task.sleep(for: .milliseconds(fault.delayMillis)) }
+            if fault.dropConnection {
+                context.channel.close(mode: .all, promise: nil)
+                throw APIError(httpStatus: 499, status: "CANCELLED", message: "Connection dropped by scenario '\(fault.scenario)'.")
+            }
+            if let error = fault.error { throw error }
+        }
+        switch route {
+        case .interactions:
+            return try await create(request, key: key, entry: &entry)
+        case .interaction(let id):
+            entry.interactionID = id
+            if request.method == .delete {
+                try await engine.delete(id, tenantKey: key)
+                return responses.json(.object([:]))
+            }
+            let query = request.query
+            if let s = query["stream"], s != "true" && s != "false" {
+                throw APIError.invalidArgument("Invalid value at 'stream' (TYPE_BOOL), \"\(s)\": expected true or false.", field: "stream")
+            }
+            if query["stream"] == "true" {
+                entry.streamed = true
+                let stream = try await engine.stream(id, tenantKey: key, lastEventID: query["last_event_id"])
+                return sse(stream, context: context)
+            }
+            if query["last_event_id"] != nil {
+                throw APIError.invalidArgument("'last_event_id' is only valid together with 'stream=true'.", field: "last_event_id")
+            }
+            let record = try await engine.get(id, tenantKey: key)
+            return responses.json(responses.encoder.interaction(record))
+        case .cancel(let id):
+            entry.interactionID = id
+            let record = try await engine.cancel(id, tenantKey: key)
+            return responses.json(responses.encoder.interaction(record))
+        case .files, .file, .upload:
+            return try await files.respond(route: route, request: request, key: key)
+        }
+    }
+
+    func create(_ request: Request, key: String, entry: inout JournalEntry) async throws(APIError) -> Response {
+        let body = try await collectBody(request, limit: configuration.bodyLimitBytes)
+        if let json = try? JSONValue.parse(body) {
+            entry.body = json
+        } else {
+            entry.rawBody = String(decoding: body.prefix(64 * 1024), as: UTF8.self)
+        }
+        let decoded = try LegacyRequestDecoder.decode(body: body)
+        let outcome: CreateOutcome
+        do {
+            outcome = try await engine.create(decoded, tenantKey: key, headers: request.headerMap)
+        } catch {
+            entry.violation = error.violation
+            entry.scenario = error.scenario
+            throw error
+        }
+        switch outcome {
+        case .interaction(let record):
+            entry.interactionID = record.id
+            entry.scenario = record.scenario
+            return responses.json(responses.encoder.interaction(record))
+        case .stream(let stream):
+            entry.interactionID = stream.interactionID
+            entry.streamed = true
+            return sse(stream, context: nil)
+        }
+    }
+
+    /// A `text/event-stream` response that writes each event as it comes and obeys scripted faults.
+    func sse(_ stream: InteractionStream, context: UnderstudyContext?) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        let encoder = responses.encoder
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                // Shutdown ends the stream (the interaction itself is already stored).
+                for try await item in stream.items.cancelOnGracefulShutdown() {
+                    switch item {
+                    case .event(let event):
+                        try await writer.write(ByteBuffer(bytes: encoder.sseFrame(event)))
+                    case .malformed(let event):
+                        let type = LegacyEncoder.eventType(of: event.payload)
+                        let frame = "event: \(type)\ndata: {\"event_type\": \"\(type)\", this line is not JSON\n\n"
+                        try await writer.write(ByteBuffer(string: frame))
+                    case .cut:
+                        // Leaving by an error makes the server close the connection without the
+                        // chunked terminator: the client sees a cut stream.
+                        throw StreamCut()
+                    }
+                }
+                let terminator = encoder.sseTerminator
+                if !terminator.isEmpty { try await writer.write(ByteBuffer(bytes: terminator)) }
+                try await writer.finish(nil)
+            })
+    }
+}
+
+/// Thrown inside a streaming body to drop the connection without the chunked terminator.
+struct StreamCut: Error {}
+
+extension APIError {
+    /// Scenario violation text carried by errors that scripted conversations raise.
+    var violation: String? { details.first { $0["@type"]?.stringValue == "understudy.violation" }?["violation"]?.stringValue }
+    var scenario: String? { details.first { $0["@type"]?.stringValue == "understudy.violation" }?["scenario"]?.stringValue }
+}
