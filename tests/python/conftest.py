@@ -1,0 +1,146 @@
+"""Shared fixtures for the Python suite: a private Understudy server and ways to talk to it.
+
+The suite runs under one google-genai version at a time (scripts/test.sh runs it once per venv).
+Every test gets its own API key, so every test is its own tenant: its own interactions, clock,
+journal and scenario progress, with nothing to clean up between tests.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+EXAMPLES = pathlib.Path(__file__).resolve().parent / "examples"
+BIN = os.environ.get("UNDERSTUDY_BIN", str(ROOT / ".build" / "debug" / "understudy"))
+SEED = 7
+
+
+class Understudy:
+    """A running server plus helpers for its admin API (see README, "Admin API")."""
+
+    def __init__(self, process: subprocess.Popen, base_url: str):
+        self.process = process
+        self.base_url = base_url
+
+    def request(self, method: str, path: str, body=None, headers=None, raw: bytes | None = None):
+        """Sends a raw HTTP request; returns (status, headers, parsed JSON or text)."""
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        req = urllib.request.Request(self.base_url + path, data=data, method=method)
+        for k, v in (headers or {}).items():
+            req.add_header(k, v)
+        if data is not None and "Content-Type" not in (headers or {}):
+            req.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                payload = resp.read()
+                status, hdrs = resp.status, dict(resp.headers)
+        except urllib.error.HTTPError as e:
+            payload, status, hdrs = e.read(), e.code, dict(e.headers)
+        text = payload.decode("utf-8", "replace")
+        try:
+            return status, hdrs, json.loads(text)
+        except ValueError:
+            return status, hdrs, text
+
+    def admin(self, method: str, path: str, body=None, tenant: str | None = None):
+        sep = "&" if "?" in path else "?"
+        full = f"/_understudy/{path.lstrip('/')}" + (f"{sep}tenant={tenant}" if tenant else "")
+        status, _, payload = self.request(method, full, body)
+        assert status == 200, f"admin {method} {path} -> {status}: {payload}"
+        return payload
+
+    def journal(self, tenant: str, **filters) -> list[dict]:
+        query = "&".join(f"{k}={v}" for k, v in filters.items())
+        return self.admin("GET", "journal" + (f"?{query}" if query else ""), tenant=tenant)["requests"]
+
+    def advance(self, tenant: str, duration: str) -> dict:
+        return self.admin("POST", "clock/advance", {"duration": duration}, tenant=tenant)
+
+    def load_scenarios(self, text: str, name: str | None = None) -> list[str]:
+        path = "/_understudy/scenarios" + (f"?name={name}" if name else "")
+        status, _, payload = self.request("POST", path, raw=text.encode(), headers={"Content-Type": "application/yaml"})
+        assert status == 200, f"loading scenarios -> {status}: {payload}"
+        return payload["loaded"]
+
+
+def start_server(*extra: str) -> Understudy:
+    """Starts `understudy serve` on a free port and waits for its first stdout line."""
+    args = [BIN, "serve", "--port", "0", "--data", ":memory:", "--seed", str(SEED), *extra]
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    line = process.stdout.readline()
+    if "http://" not in line:
+        process.kill()
+        raise RuntimeError(f"server did not start: {line!r}")
+    base_url = "http://" + line.split("http://", 1)[1].split()[0]
+    return Understudy(process, base_url)
+
+
+def stop_server(server: Understudy) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
+@pytest.fixture(scope="session")
+def understudy():
+    server = start_server()
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture
+def api_key(request) -> str:
+    """A key (= tenant) unique to the test, stable across runs."""
+    digest = hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:12]
+    return f"test-{digest}"
+
+
+@pytest.fixture
+def sdk_env(understudy, api_key, monkeypatch):
+    """Points google-genai at the server for code running in this process, the way users do."""
+    monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", understudy.base_url)
+    monkeypatch.setenv("GEMINI_API_KEY", api_key)
+    monkeypatch.delenv("GOOGLE_API_KEY", raising=False)
+    return {"GOOGLE_GEMINI_BASE_URL": understudy.base_url, "GEMINI_API_KEY": api_key}
+
+
+@pytest.fixture
+def client(sdk_env):
+    """A google-genai client configured only through the environment."""
+    import warnings
+
+    from google import genai
+
+    warnings.filterwarnings("ignore", message="Interactions usage is experimental")
+    return genai.Client()
+
+
+@pytest.fixture
+def run_example(understudy, api_key, tmp_path):
+    """Runs a guide example file from tests/python/examples unmodified, in a fresh interpreter whose
+    only configuration is the environment. Returns the completed process (stdout captured)."""
+
+    def run(name: str, timeout: float = 120, extra_env: dict | None = None, expect_ok: bool = True):
+        env = dict(os.environ)
+        env.pop("GOOGLE_API_KEY", None)
+        env.update({"GOOGLE_GEMINI_BASE_URL": understudy.base_url, "GEMINI_API_KEY": api_key,
+                    "PYTHONWARNINGS": "ignore::UserWarning"})
+        env.update(extra_env or {})
+        source = EXAMPLES / name
+        proc = subprocess.run([sys.executable, str(source)], cwd=tmp_path, env=env, capture_output=True,
+                              text=True, timeout=timeout)
+        if expect_ok:
+            assert proc.returncode == 0, f"{name} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+        return proc
+
+    return run
