@@ -69,7 +69,8 @@ let package = Package(
         .executableTarget(
             name: "understudy",
             dependencies: [
-                "UnderstudyServer", "UnderstudyConformance",
+                "UnderstudyServer", "UnderstudyConformance", "UnderstudyEngine", "UnderstudyStore", "UnderstudyWire",
+                "UnderstudyModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -33,6 +33,8 @@ public struct EngineConfiguration: Sendable {
     /// Files API: seconds a file stays PROCESSING, and its lifetime.
     public var fileProcessingSeconds: Int64 = 2
     public var fileRetentionSeconds: Int64 = 48 * 3600
+    /// Where scenario `fixture:` references are read from.
+    public var fixturesDirectory = "fixtures"
 
     public init() {}
 }
@@ -62,7 +64,7 @@ public final class Engine: Sendable {
         self.identity = Identity(seed: configuration.seed)
         self.store = store
         self.responder = DefaultResponder()
-        self.scenarios = ScenarioBook()
+        self.scenarios = ScenarioBook(loader: ScenarioLoader(fixturesDirectory: configuration.fixturesDirectory))
         self.logger = logger
     }
 
@@ -231,13 +233,14 @@ public final class Engine: Sendable {
         record.chunkPlan = ChunkPlan(
             textChunkSize: reply.textChunkSize ?? configuration.textChunkSize,
             eventDelayMillis: reply.eventDelayMillis ?? configuration.eventDelayMillis)
-        if request.store { record.expiresAt = created + retentionSeconds(tenant) }
+        if request.store { record.expiresAt = created + (reply.retentionSeconds ?? retentionSeconds(tenant)) }
 
         if request.background {
             let steps = reply.timeline ?? defaultTimeline(for: request.target)
             record.pendingRun = PendingRun(
                 steps: steps, stepStartedAt: created, finalOutputs: reply.outputs, finalUsage: usage,
                 finalStatus: reply.status, finalFailure: reply.failure)
+            if let first = steps.first { appendNote(of: first, to: &record) }
             // Steps that advance immediately do so before the first answer.
             advance(&record, now: created, polls: 0, releasedHolds: tenant.state.withLock { $0.releasedHolds })
         } else {
@@ -349,11 +352,7 @@ public final class Engine: Sendable {
             run.steps.removeFirst()
             run.stepStartedAt = now
             run.pollsInStep = 0
-            if let note = step.note {
-                var thought = Content.thought(signature: "", summary: [note])
-                thought = Sealer(identity: identity).seal([thought])[0]
-                record.outputs.append(thought)
-            }
+            if let next = run.steps.first { appendNote(of: next, to: &record) }
             changed = true
         }
         if run.steps.isEmpty {
@@ -369,6 +368,12 @@ public final class Engine: Sendable {
         if changed { record.updated = max(record.updated, now) }
         record.pendingRun = run
         return changed
+    }
+
+    /// A step's note is shown (as a thought summary) while the step runs.
+    func appendNote(of step: PendingRun.Step, to record: inout InteractionRecord) {
+        guard let note = step.note else { return }
+        record.outputs.append(Sealer(identity: identity).seal([.thought(signature: "", summary: [note])])[0])
     }
 
     /// Runs every due background step of a tenant (after the clock moved or a hold was released).

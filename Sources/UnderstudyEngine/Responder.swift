@@ -62,6 +62,8 @@ public struct Reply: Sendable {
     public var scenario: String?
     /// Transport-level faults for this reply's stream.
     public var streamFaults = StreamFaults()
+    /// Retention overriding the tenant tier's, in seconds.
+    public var retentionSeconds: Int64?
 
     public init(outputs: [Content], status: InteractionStatus = .completed) {
         self.outputs = outputs

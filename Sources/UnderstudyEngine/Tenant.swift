@@ -26,6 +26,8 @@ struct TenantState {
     var scenarioCounters: [String: Int] = [:]
     /// Scenario chains in progress: interaction id → (scenario name, step index it answered).
     var scenarioChains: [String: ScenarioChainLink] = [:]
+    /// Function call ids issued by scenario steps → the step, for stateless continuations.
+    var scenarioCallChains: [String: ScenarioChainLink] = [:]
     /// Values recorded by scenario steps, for `{{ }}` references in later steps.
     var scenarioValues: [String: String] = [:]
 
@@ -35,7 +37,10 @@ struct TenantState {
 /// Where an interaction sits in a scripted conversation.
 struct ScenarioChainLink: Sendable, Hashable {
     var scenario: String
+    /// 0-based index of the step that answered.
     var step: Int
+    /// Id of the conversation's first interaction; scopes the values its steps recorded.
+    var root: String
 }
 
 /// One request as the journal keeps it: enough to assert in a test what a client sent.

@@ -134,7 +134,39 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible {
 /// Checks a `JSONValue` against a `SchemaType` and returns the value normalised: aliases renamed to their
 /// canonical member names and case-insensitive enums folded to their canonical spelling.
 public enum SchemaValidator {
+    /// Validates and normalises; throws the first problem found.
     public static func validate(_ value: JSONValue, as type: SchemaType, at path: FieldPath = .root) throws(SchemaViolation) -> JSONValue {
+        var collector = Collector(limit: 1)
+        let result = check(value, as: type, at: path, into: &collector)
+        if let first = collector.problems.first { throw first }
+        return result
+    }
+
+    /// Every problem in the document (up to `limit`), for tools that report all mistakes at once.
+    public static func problems(in value: JSONValue, as type: SchemaType, at path: FieldPath = .root, limit: Int = 100) -> [SchemaViolation] {
+        var collector = Collector(limit: limit)
+        _ = check(value, as: type, at: path, into: &collector)
+        return collector.problems
+    }
+
+    struct Collector {
+        let limit: Int
+        var problems: [SchemaViolation] = []
+        var isFull: Bool { problems.count >= limit }
+        mutating func add(_ v: SchemaViolation) { if !isFull { problems.append(v) } }
+    }
+
+    /// Checks `value`, recording problems and returning the normalised value (or the input where broken).
+    static func check(_ value: JSONValue, as type: SchemaType, at path: FieldPath, into c: inout Collector) -> JSONValue {
+        do {
+            return try checkNode(value, as: type, at: path, into: &c)
+        } catch {
+            c.add(error)
+            return value
+        }
+    }
+
+    static func checkNode(_ value: JSONValue, as type: SchemaType, at path: FieldPath, into c: inout Collector) throws(SchemaViolation) -> JSONValue {
         switch type {
         case .any:
             return value
@@ -179,19 +211,19 @@ public enum SchemaValidator {
             guard case .array(let items) = value else { throw mismatch(value, type, path) }
             var out: [JSONValue] = []
             out.reserveCapacity(items.count)
-            for (i, item) in items.enumerated() {
-                out.append(try validate(item, as: element, at: path.appending(i)))
+            for (i, item) in items.enumerated() where !c.isFull {
+                out.append(check(item, as: element, at: path.appending(i), into: &c))
             }
             return .array(out)
         case .map(let element):
             guard case .object(let members) = value else { throw mismatch(value, type, path) }
             var out: [String: JSONValue] = [:]
-            for key in members.keys.sorted() {
-                out[key] = try validate(members[key]!, as: element, at: path.appending(key))
+            for key in members.keys.sorted() where !c.isFull {
+                out[key] = check(members[key]!, as: element, at: path.appending(key), into: &c)
             }
             return .object(out)
         case .object(let schema):
-            return try validateObject(value, schema, at: path)
+            return try validateObject(value, schema, at: path, into: &c)
         case .union(let union):
             guard case .object(let members) = value else { throw mismatch(value, type, path) }
             guard let tag = members[union.discriminator] else {
@@ -208,10 +240,10 @@ public enum SchemaValidator {
                     field: path.appending(union.discriminator).description,
                     message: "Invalid value at '\(path.appending(union.discriminator))' (\(union.name) type), \"\(preview(tagName))\". Allowed values: \(union.variantNames.joined(separator: ", ")).")
             }
-            return try validateObject(value, variant, at: path, discriminator: union.discriminator)
+            return try validateObject(value, variant, at: path, discriminator: union.discriminator, into: &c)
         case .oneOf(let alternatives, let describe):
             for alternative in alternatives where kindFits(value, alternative) {
-                return try validate(value, as: alternative, at: path)
+                return try checkNode(value, as: alternative, at: path, into: &c)
             }
             throw SchemaViolation(
                 field: path.description,
@@ -219,7 +251,7 @@ public enum SchemaValidator {
         }
     }
 
-    static func validateObject(_ value: JSONValue, _ schema: ObjectSchema, at path: FieldPath, discriminator: String? = nil) throws(SchemaViolation) -> JSONValue {
+    static func validateObject(_ value: JSONValue, _ schema: ObjectSchema, at path: FieldPath, discriminator: String? = nil, into c: inout Collector) throws(SchemaViolation) -> JSONValue {
         guard case .object(let members) = value else { throw mismatch(value, .object(schema), path) }
         var out: [String: JSONValue] = [:]
         // Sorted so that the first reported problem does not depend on dictionary order.
@@ -236,24 +268,26 @@ public enum SchemaValidator {
                     continue
                 }
                 let at = path.description.isEmpty ? "" : " at '\(path)'"
-                throw SchemaViolation(
+                c.add(SchemaViolation(
                     field: path.appending(key).description,
-                    message: "Invalid JSON payload received. Unknown name \"\(key)\"\(at): Cannot find field.")
+                    message: "Invalid JSON payload received. Unknown name \"\(key)\"\(at): Cannot find field."))
+                continue
             }
             if out[canonical] != nil {
-                throw SchemaViolation(
+                c.add(SchemaViolation(
                     field: path.appending(key).description,
-                    message: "Invalid JSON payload received. Field '\(path.appending(canonical))' is set twice (as \"\(canonical)\" and an alias).")
+                    message: "Invalid JSON payload received. Field '\(path.appending(canonical))' is set twice (as \"\(canonical)\" and an alias)."))
+                continue
             }
             // JSON null for an optional member means "not set", as in proto3 JSON.
             if case .null = raw, !field.required { continue }
-            out[canonical] = try validate(raw, as: field.type, at: path.appending(key))
+            out[canonical] = check(raw, as: field.type, at: path.appending(key), into: &c)
         }
-        for field in schema.fields where field.required && out[field.name] == nil {
+        for field in schema.fields where field.required && members[field.name] == nil && !schema.aliases.contains(where: { $0.value == field.name && members[$0.key] != nil }) {
             let what = discriminator != nil ? " for content of type \(schema.name)" : ""
-            throw SchemaViolation(
+            c.add(SchemaViolation(
                 field: path.appending(field.name).description,
-                message: "Missing required field '\(path.appending(field.name))'\(what).")
+                message: "Missing required field '\(path.appending(field.name))'\(what)."))
         }
         return .object(out)
     }

@@ -136,18 +136,18 @@ public struct UnderstudyResponder: HTTPResponder {
             throw APIError.permissionDenied(
                 "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.")
         }
-        if let fault = try await engine.scenarios.fault(route: route.name, tenantKey: key, engine: engine) {
-            entry.scenario = fault.scenario
-            if fault.delayMillis > 0 { try? await Task.sleep(for: .milliseconds(fault.delayMillis)) }
-            if fault.dropConnection {
-                context.channel.close(mode: .all, promise: nil)
-                throw APIError(httpStatus: 499, status: "CANCELLED", message: "Connection dropped by scenario '\(fault.scenario)'.")
+        if route != .interactions {
+            let faultRoute: Scenario.Fault.Route
+            switch route {
+            case .interaction: faultRoute = request.method == .delete ? .delete : (request.query["stream"] == "true" ? .stream : .get)
+            case .cancel: faultRoute = .cancel
+            default: faultRoute = .any
             }
-            if let error = fault.error { throw error }
+            try await applyFault(faultRoute, request: nil, headers: request.headerMap, key: key, context: context, entry: &entry)
         }
         switch route {
         case .interactions:
-            return try await create(request, key: key, entry: &entry)
+            return try await create(request, key: key, context: context, entry: &entry)
         case .interaction(let id):
             entry.interactionID = id
             if request.method == .delete {
@@ -177,7 +177,23 @@ public struct UnderstudyResponder: HTTPResponder {
         }
     }
 
-    func create(_ request: Request, key: String, entry: inout JournalEntry) async throws(APIError) -> Response {
+    /// Injects a scripted fault (latency, dropped connection, HTTP error) if a scenario has one for this call.
+    func applyFault(_ route: Scenario.Fault.Route, request: CreateRequest?, headers: [String: String], key: String, context: UnderstudyContext, entry: inout JournalEntry) async throws(APIError) {
+        let tenant = try await engine.tenant(key)
+        guard let fault = try engine.scenarios.fault(route: route, tenant: tenant, headers: headers, request: request) else { return }
+        entry.scenario = fault.scenario
+        if fault.delayMillis > 0 { try? await Task.sleep(for: .milliseconds(fault.delayMillis)) }
+        if fault.dropConnection {
+            context.channel.close(mode: .all, promise: nil)
+            throw APIError(httpStatus: 499, status: "CANCELLED", message: "Connection dropped by scenario '\(fault.scenario)'.")
+        }
+        if var error = fault.error {
+            error.details.append(["@type": "type.understudy.dev/InjectedFault", "scenario": .string(fault.scenario)])
+            throw error
+        }
+    }
+
+    func create(_ request: Request, key: String, context: UnderstudyContext, entry: inout JournalEntry) async throws(APIError) -> Response {
         let body = try await collectBody(request, limit: configuration.bodyLimitBytes)
         if let json = try? JSONValue.parse(body) {
             entry.body = json
@@ -185,6 +201,7 @@ public struct UnderstudyResponder: HTTPResponder {
             entry.rawBody = String(decoding: body.prefix(64 * 1024), as: UTF8.self)
         }
         let decoded = try LegacyRequestDecoder.decode(body: body)
+        try await applyFault(.create, request: decoded, headers: request.headerMap, key: key, context: context, entry: &entry)
         let outcome: CreateOutcome
         do {
             outcome = try await engine.create(decoded, tenantKey: key, headers: request.headerMap)
@@ -241,6 +258,6 @@ struct StreamCut: Error {}
 
 extension APIError {
     /// Scenario violation text carried by errors that scripted conversations raise.
-    var violation: String? { details.first { $0["@type"]?.stringValue == "understudy.violation" }?["violation"]?.stringValue }
-    var scenario: String? { details.first { $0["@type"]?.stringValue == "understudy.violation" }?["scenario"]?.stringValue }
+    var violation: String? { details.first { $0["@type"]?.stringValue == ScenarioBook.violationType }?["violation"]?.stringValue }
+    var scenario: String? { details.first { $0["@type"]?.stringValue == ScenarioBook.violationType }?["scenario"]?.stringValue }
 }

@@ -110,13 +110,23 @@ struct AdminAPI: Sendable {
         case (.post, "scenarios"):
             let body = try await collectBody(request, limit: configuration.bodyLimitBytes)
             let text = String(decoding: body, as: UTF8.self)
-            let names = try engine.scenarios.load(text: text, source: query["name"] ?? "admin-api")
+            // Scenarios loaded with ?tenant= apply to that API key only.
+            let names = try engine.scenarios.load(text: text, source: query["name"] ?? "admin-api", tenant: query["tenant"])
             return responses.json(["loaded": .array(names.map { .string($0) })])
         case (.delete, "scenarios"):
-            engine.scenarios.removeAll()
+            engine.scenarios.removeAll(tenant: query["tenant"])
             return responses.json([:])
+        case (.post, "scenarios/strict"), (.put, "scenarios/strict"):
+            let body = try await jsonBody(request)
+            guard let strict = body["strict"]?.boolValue else {
+                throw APIError.invalidArgument("Send {\"strict\": true} or {\"strict\": false}.", field: "strict")
+            }
+            engine.scenarios.strict = strict
+            return responses.json(["strict": .bool(strict)])
         case (.delete, _) where parts.count == 2 && parts[0] == "scenarios":
-            guard engine.scenarios.remove(segment(1)) else { throw APIError.notFound("No scenario named '\(segment(1))' is loaded.") }
+            guard engine.scenarios.remove(segment(1), tenant: query["tenant"]) else {
+                throw APIError.notFound("No scenario named '\(segment(1))' is loaded.")
+            }
             return responses.json([:])
         default:
             throw APIError.notFound("No admin endpoint '\(method.rawValue) \(request.uri.path)'. See the README's admin API section.")

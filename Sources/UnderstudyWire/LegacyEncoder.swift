@@ -161,7 +161,7 @@ public struct LegacyEncoder: Sendable {
                 "status": .string(error.status),
             ]
             var details = error.details
-            if let field = error.field {
+            if let field = error.field, error.httpStatus == 400 {
                 details.insert(
                     [
                         "@type": "type.googleapis.com/google.rpc.BadRequest",
