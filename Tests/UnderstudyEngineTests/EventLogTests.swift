@@ -159,6 +159,33 @@ struct EventLogTests {
         }
     }
 
+    /// The chunking as first released. Stored interactions replay through `chunk`, so its output must
+    /// never change: a resumed stream after an upgrade would otherwise differ from what the client saw.
+    static func referenceChunk(_ text: String, size: Int) -> [String] {
+        guard size > 0, text.count > size else { return [text] }
+        var pieces: [String] = []
+        var current = Substring(text)
+        while current.count > size {
+            let window = current.prefix(size)
+            var cut = window.endIndex
+            if let space = window.lastIndex(of: " "), space > window.startIndex { cut = current.index(after: space) }
+            pieces.append(String(current[..<cut]))
+            current = current[cut...]
+        }
+        if !current.isEmpty { pieces.append(String(current)) }
+        return pieces
+    }
+
+    @Test func chunkingMatchesTheReleasedAlgorithm() {
+        var m = Mutator(state: 5)
+        let alphabet: [Character] = ["a", "b", " ", " ", "é", "🚀", "\n", "漢", "e\u{301}", "👩‍👩‍👧"]
+        for _ in 0..<2000 {
+            let text = String((0..<m.below(80)).map { _ in alphabet[m.below(alphabet.count)] })
+            let size = m.below(12)
+            #expect(EventLog.chunk(text, size: size) == Self.referenceChunk(text, size: size), "\(text.debugDescription) / \(size)")
+        }
+    }
+
     @Test func chunksPreferToEndAfterASpace() {
         #expect(EventLog.chunk("one two three four", size: 8) == ["one two ", "three ", "four"])
         #expect(EventLog.chunk("abcdefghij", size: 4) == ["abcd", "efgh", "ij"])
