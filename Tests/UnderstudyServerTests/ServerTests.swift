@@ -131,6 +131,60 @@ struct ServerTests {
         }
     }
 
+    @Test func aStreamFollowsARunningBackgroundInteractionLive() async throws {
+        try await withServer(engine: {
+            $0.backgroundPolls = 1_000_000
+            $0.backgroundSeconds = 30
+        }) { s in
+            let id = try #require(try await s.create(#"{"model":"gemini-2.5-flash","input":"long job","background":true}"#)["id"]?.stringValue)
+            let response = try await s.client.execute(s.request(.GET, "/v1beta/interactions/\(id)?stream=true"), timeout: .seconds(60))
+            #expect(response.status == .ok)
+            var frames: [SSEFrame] = []
+            var buffer = ""
+            for try await chunk in response.body {
+                buffer += String(decoding: chunk.readableBytesView, as: UTF8.self)
+                while let end = buffer.range(of: "\n\n") {
+                    frames.append(frame(String(buffer[..<end.lowerBound])))
+                    buffer = String(buffer[end.upperBound...])
+                    if frames.count == 2 {
+                        // Both events of the running log arrived; finish the run through the admin clock.
+                        let advanced = try await s.send(.POST, "/_understudy/clock/advance?tenant=key-1", body: #"{"seconds":30}"#, key: nil)
+                        #expect(advanced.status == 200)
+                    }
+                }
+            }
+            #expect(frames.map(\.event).suffix(2) == ["interaction.status_update", "interaction.complete"])
+            #expect(frames.last?.json?["interaction"]?["status"] == "completed")
+            let replay = parseSSE(try await s.send(.GET, "/v1beta/interactions/\(id)?stream=true").text)
+            #expect(frames == replay)
+        }
+    }
+
+    @Test func droppingALiveStreamLeavesTheServerHealthy() async throws {
+        try await withServer(engine: { $0.backgroundPolls = 1_000_000 }) { s in
+            let id = try #require(try await s.create(#"{"model":"gemini-2.5-flash","input":"long job","background":true}"#)["id"]?.stringValue)
+            for _ in 0..<3 {
+                let response = try await s.client.execute(s.request(.GET, "/v1beta/interactions/\(id)?stream=true"), timeout: .seconds(60))
+                let head = try await readFrames(response, limit: 2)
+                #expect(head.count == 2)
+            }
+            // The interaction is still running and the server still answers.
+            #expect(try await s.send(.GET, "/v1beta/interactions/\(id)").json?["status"] == "in_progress")
+            let cancelled = try await s.send(.POST, "/v1beta/interactions/\(id)/cancel")
+            #expect(cancelled.json?["status"] == "cancelled")
+            #expect(try await s.send(.POST, "/v1beta/interactions", body: simpleCreate).status == 200)
+        }
+    }
+
+    @Test func streamingABackgroundCreateFollowsItToTheEnd() async throws {
+        try await withServer { s in
+            let r = try await s.send(.POST, "/v1beta/interactions", body: #"{"model":"gemini-2.5-flash","input":"bg","background":true,"stream":true}"#)
+            let frames = parseSSE(r.text)
+            #expect(frames.first?.json?["interaction"]?["status"] == "in_progress")
+            #expect(frames.last?.json?["interaction"]?["status"] == "completed")
+        }
+    }
+
     @Test func resumeErrors() async throws {
         try await withServer { s in
             let id = try #require(try await s.create(simpleCreate)["id"]?.stringValue)
