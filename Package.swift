@@ -77,12 +77,18 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "UnderstudyModelTests", dependencies: ["UnderstudyModel", "UnderstudyWire"]),
         .testTarget(name: "UnderstudyGeneratorsTests", dependencies: ["UnderstudyGenerators"]),
-        .testTarget(name: "UnderstudyEngineTests", dependencies: ["UnderstudyEngine", "UnderstudyWire"]),
+        .testTarget(
+            name: "UnderstudyEngineTests",
+            dependencies: ["UnderstudyEngine", "UnderstudyWire", "UnderstudyStore", "UnderstudyModel"]),
         .testTarget(
             name: "UnderstudyServerTests",
             dependencies: [
-                "UnderstudyServer",
+                "UnderstudyServer", "UnderstudyEngine", "UnderstudyStore", "UnderstudyModel", "UnderstudyWire",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
     ]
 )

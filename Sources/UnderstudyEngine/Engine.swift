@@ -313,6 +313,11 @@ public final class Engine: Sendable {
         record.statusHistory.append(StatusChange(status: .cancelled, at: record.updated))
         record.revision += 1
         do { try await store.save(record) } catch { throw storeFailure(error) }
+        // A poll that loaded the record before us may have saved the same revision first, and then the
+        // store refused our write; cancel again on top of the newer state.
+        if let current = try? await store.load(tenant: tenant.key, id: id), current.status != .cancelled {
+            return try await cancel(id, tenantKey: tenantKey)
+        }
         changes.signal(tenant: tenant.key, id: id)
         return record
     }

@@ -71,19 +71,20 @@ public enum EventLog {
 
     /// Splits text into pieces of at most `size` characters, preferring to cut after a space.
     static func chunk(_ text: String, size: Int) -> [String] {
-        guard size > 0, text.count > size else { return [text] }
+        guard size > 0 else { return [text] }
         var pieces: [String] = []
         var current = Substring(text)
-        while current.count > size {
-            let window = current.prefix(size)
-            var cut = window.endIndex
+        // Walks indices instead of counting the rest each round, so long texts chunk in linear time.
+        while let limit = current.index(current.startIndex, offsetBy: size, limitedBy: current.endIndex), limit < current.endIndex {
+            let window = current[..<limit]
+            var cut = limit
             if let space = window.lastIndex(of: " "), space > window.startIndex {
                 cut = current.index(after: space)
             }
             pieces.append(String(current[..<cut]))
             current = current[cut...]
         }
-        if !current.isEmpty { pieces.append(String(current)) }
+        if !current.isEmpty || pieces.isEmpty { pieces.append(String(current)) }
         return pieces
     }
 }

@@ -36,7 +36,7 @@ public enum Timestamp {
         if u[i] == 90 || u[i] == 122 {
             i += 1
         } else if u[i] == 43 || u[i] == 45 {
-            guard let oh = num(i + 1, 2), u[i + 3] == 58, let om = num(i + 4, 2) else { return nil }
+            guard i + 6 <= u.count, let oh = num(i + 1, 2), u[i + 3] == 58, let om = num(i + 4, 2) else { return nil }
             offset = (oh * 3600 + om * 60) * (u[i] == 43 ? 1 : -1)
             i += 6
         } else {

@@ -315,7 +315,8 @@ struct RecordCache {
 
     mutating func put(_ r: InteractionRecord) {
         let key = Key(tenant: r.tenant, id: r.id)
-        if let existing = entries[key], existing.revision > r.revision { return }
+        // Like the database's upsert, only a strictly newer revision replaces the cached one.
+        if let existing = entries[key], existing.revision >= r.revision { return }
         if entries.updateValue(r, forKey: key) == nil { order.append(key) }
         while entries.count > capacity, orderStart < order.count {
             entries[order[orderStart]] = nil
