@@ -58,6 +58,8 @@ public final class Engine: Sendable {
     let logger: Logger
     let tenants = Mutex<[String: Tenant]>([:])
     let changes = ChangeBus()
+    /// Serialises read-modify-write of one interaction (polls, cancel, delete).
+    let mutations = KeyedLock()
 
     public init(configuration: EngineConfiguration, store: SQLiteStore, logger: Logger = Logger(label: "understudy.engine")) {
         self.configuration = configuration
@@ -83,7 +85,7 @@ public final class Engine: Sendable {
         let record = stored ?? TenantRecord(key: key, nextSequence: 1, clockMillis: start, tier: configuration.keyTiers[key] ?? configuration.defaultTier)
         return tenants.withLock { map in
             if let existing = map[key] { return existing }
-            let t = Tenant(record: record)
+            let t = Tenant(record: record, journalCapacity: configuration.journalCapacity)
             map[key] = t
             return t
         }
@@ -293,30 +295,30 @@ public final class Engine: Sendable {
 
     public func delete(_ id: String, tenantKey: String) async throws(APIError) {
         let tenant = try await self.tenant(tenantKey)
-        _ = try await load(id, tenant: tenant)
-        do { try await store.delete(tenant: tenant.key, id: id) } catch { throw storeFailure(error) }
+        try await mutations.withLock("\(tenant.key)|\(id)") { () async throws(APIError) in
+            _ = try await load(id, tenant: tenant)
+            do { try await store.delete(tenant: tenant.key, id: id) } catch { throw storeFailure(error) }
+        }
         changes.signal(tenant: tenant.key, id: id)
     }
 
     public func cancel(_ id: String, tenantKey: String) async throws(APIError) -> InteractionRecord {
         if configuration.cancelBehaviour == .unimplemented { throw .notFound("Method not found.") }
         let tenant = try await self.tenant(tenantKey)
-        var record = try await load(id, tenant: tenant)
-        guard record.background, record.status == .inProgress else {
-            let why = record.background ? "it is already \(record.status.rawValue)" : "it is not a background interaction"
-            throw .failedPrecondition("Interaction '\(id)' cannot be cancelled: \(why). Only running background interactions can be cancelled.")
-        }
-        let now = nowSeconds(tenant)
-        record.pendingRun = nil
-        record.status = .cancelled
-        record.updated = max(record.updated, now)
-        record.statusHistory.append(StatusChange(status: .cancelled, at: record.updated))
-        record.revision += 1
-        do { try await store.save(record) } catch { throw storeFailure(error) }
-        // A poll that loaded the record before us may have saved the same revision first, and then the
-        // store refused our write; cancel again on top of the newer state.
-        if let current = try? await store.load(tenant: tenant.key, id: id), current.status != .cancelled {
-            return try await cancel(id, tenantKey: tenantKey)
+        let record = try await mutations.withLock("\(tenant.key)|\(id)") { () async throws(APIError) -> InteractionRecord in
+            var record = try await load(id, tenant: tenant)
+            guard record.background, record.status == .inProgress else {
+                let why = record.background ? "it is already \(record.status.rawValue)" : "it is not a background interaction"
+                throw .failedPrecondition("Interaction '\(id)' cannot be cancelled: \(why). Only running background interactions can be cancelled.")
+            }
+            let now = nowSeconds(tenant)
+            record.pendingRun = nil
+            record.status = .cancelled
+            record.updated = max(record.updated, now)
+            record.statusHistory.append(StatusChange(status: .cancelled, at: record.updated))
+            record.revision += 1
+            do { try await store.update(record) } catch { throw storeFailure(error) }
+            return record
         }
         changes.signal(tenant: tenant.key, id: id)
         return record
@@ -325,15 +327,22 @@ public final class Engine: Sendable {
     // MARK: Background runs
 
     /// Applies polls and the clock to a record's pending run and persists any change.
+    ///
+    /// Read-modify-write of one interaction is serialised (`mutations`), and the write only updates an
+    /// existing row, so a poll racing a cancel or a delete can neither undo the cancel nor bring the
+    /// interaction back.
     func observe(_ record: InteractionRecord, tenant: Tenant, polls: Int) async throws(APIError) -> InteractionRecord {
-        var updated = record
-        let holds = tenant.state.withLock { $0.releasedHolds }
-        let changed = advance(&updated, now: nowSeconds(tenant), polls: polls, releasedHolds: holds)
-        if changed || polls > 0 {
-            updated.revision += 1
-            do { try await store.save(updated) } catch { throw storeFailure(error) }
-            if changed { changes.signal(tenant: tenant.key, id: record.id) }
+        let (updated, changed) = try await mutations.withLock("\(tenant.key)|\(record.id)") { () async throws(APIError) -> (InteractionRecord, Bool) in
+            var updated = try await load(record.id, tenant: tenant)
+            let holds = tenant.state.withLock { $0.releasedHolds }
+            let changed = advance(&updated, now: nowSeconds(tenant), polls: polls, releasedHolds: holds)
+            if changed || (polls > 0 && updated.pendingRun != nil) {
+                updated.revision += 1
+                do { try await store.update(updated) } catch { throw storeFailure(error) }
+            }
+            return (updated, changed)
         }
+        if changed { changes.signal(tenant: tenant.key, id: record.id) }
         return updated
     }
 
@@ -415,7 +424,7 @@ public final class Engine: Sendable {
             await self.pump(record: record, tenant: tenant, after: after, faults: faults, into: continuation)
         }
         continuation.onTermination = { _ in task.cancel() }
-        return InteractionStream(interactionID: record.id, items: items)
+        return InteractionStream(interactionID: record.id, items: items, stop: { continuation.finish() })
     }
 
     func pump(record initial: InteractionRecord, tenant: Tenant, after: Int, faults: StreamFaults, into out: AsyncStream<StreamItem>.Continuation) async {
@@ -522,23 +531,17 @@ public final class Engine: Sendable {
 
     public func record(_ entry: JournalEntry, tenantKey: String) async {
         guard let tenant = try? await self.tenant(tenantKey) else { return }
-        let time = Timestamp.rfc3339(nowSeconds(tenant))
-        tenant.state.withLock { s in
-            var e = entry
-            s.journalSequence += 1
-            e.sequence = s.journalSequence
-            e.time = time
-            s.journal.append(e)
-            if s.journal.count > configuration.journalCapacity { s.journal.removeFirst(s.journal.count - configuration.journalCapacity) }
-        }
+        var e = entry
+        e.time = Timestamp.rfc3339(nowSeconds(tenant))
+        tenant.journal.withLock { $0.append(e) }
     }
 
     public func journal(tenantKey: String) -> [JournalEntry] {
-        tenants.withLock { $0[tenantKey] }?.state.withLock { $0.journal } ?? []
+        tenants.withLock { $0[tenantKey] }?.journal.withLock { $0.entries } ?? []
     }
 
     public func clearJournal(tenantKey: String) {
-        tenants.withLock { $0[tenantKey] }?.state.withLock { $0.journal.removeAll() }
+        tenants.withLock { $0[tenantKey] }?.journal.withLock { $0.removeAll() }
     }
 }
 
@@ -555,6 +558,8 @@ public enum StreamItem: Sendable {
 public struct InteractionStream: Sendable {
     public let interactionID: String
     public let items: AsyncStream<StreamItem>
+    /// Ends the stream early (the client went away); the interaction itself is unaffected.
+    public let stop: @Sendable () -> Void
 }
 
 /// Wakes streams that follow a running interaction when it changes.
@@ -608,5 +613,43 @@ final class ChangeBus: Sendable {
             return keys.flatMap { map.removeValue(forKey: $0) ?? [] }
         }
         ws.forEach { $0.continuation.yield() }
+    }
+}
+
+/// An async mutual-exclusion lock per key, for short critical sections that await the store.
+final class KeyedLock: Sendable {
+    private let state = Mutex<[String: [CheckedContinuation<Void, Never>]]>([:])
+
+    func withLock<T>(_ key: String, _ body: () async throws(APIError) -> T) async throws(APIError) -> T {
+        await lock(key)
+        defer { unlock(key) }
+        return try await body()
+    }
+
+    private func lock(_ key: String) async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let acquired = state.withLock { s -> Bool in
+                if s[key] == nil {
+                    s[key] = []
+                    return true
+                }
+                s[key]!.append(c)
+                return false
+            }
+            if acquired { c.resume() }
+        }
+    }
+
+    private func unlock(_ key: String) {
+        let next = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            guard var waiters = s[key], !waiters.isEmpty else {
+                s[key] = nil
+                return nil
+            }
+            let first = waiters.removeFirst()
+            s[key] = waiters
+            return first
+        }
+        next?.resume()
     }
 }

@@ -8,10 +8,43 @@ import UnderstudyStore
 public final class Tenant: Sendable {
     public let key: String
     let state: Mutex<TenantState>
+    /// The request journal, under its own lock so that recording never holds up the clock or ids.
+    let journal: Mutex<JournalBuffer>
 
-    init(record: TenantRecord) {
+    init(record: TenantRecord, journalCapacity: Int) {
         key = record.key
         state = Mutex(TenantState(record: record))
+        journal = Mutex(JournalBuffer(capacity: journalCapacity))
+    }
+}
+
+/// A bounded ring of journal entries: appending is O(1) even when full (the oldest entry is dropped).
+struct JournalBuffer {
+    let capacity: Int
+    private var storage: [JournalEntry] = []
+    private var start = 0
+    private(set) var nextSequence: Int64 = 1
+
+    init(capacity: Int) { self.capacity = max(1, capacity) }
+
+    mutating func append(_ entry: JournalEntry) {
+        var e = entry
+        e.sequence = nextSequence
+        nextSequence += 1
+        if storage.count < capacity {
+            storage.append(e)
+        } else {
+            storage[start] = e
+            start = (start + 1) % capacity
+        }
+    }
+
+    /// Oldest first.
+    var entries: [JournalEntry] { Array(storage[start...] + storage[..<start]) }
+
+    mutating func removeAll() {
+        storage.removeAll()
+        start = 0
     }
 }
 
@@ -19,8 +52,6 @@ struct TenantState {
     var record: TenantRecord
     /// Offset added to the wall clock in real-clock mode (set/advance through the admin API).
     var realOffsetMillis: Int64 = 0
-    var journal: [JournalEntry] = []
-    var journalSequence: Int64 = 0
     var releasedHolds: Set<String> = []
     /// Per-scenario counters: how many requests each scenario matched, per step and fault.
     var scenarioCounters: [String: Int] = [:]

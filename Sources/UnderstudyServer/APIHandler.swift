@@ -161,7 +161,7 @@ public struct UnderstudyResponder: HTTPResponder {
             if query["stream"] == "true" {
                 entry.streamed = true
                 let stream = try await engine.stream(id, tenantKey: key, lastEventID: query["last_event_id"])
-                return sse(stream, context: context)
+                return sse(stream, channel: context.channel)
             }
             if query["last_event_id"] != nil {
                 throw APIError.invalidArgument("'last_event_id' is only valid together with 'stream=true'.", field: "last_event_id")
@@ -218,12 +218,14 @@ public struct UnderstudyResponder: HTTPResponder {
         case .stream(let stream):
             entry.interactionID = stream.interactionID
             entry.streamed = true
-            return sse(stream, context: nil)
+            return sse(stream, channel: context.channel)
         }
     }
 
     /// A `text/event-stream` response that writes each event as it comes and obeys scripted faults.
-    func sse(_ stream: InteractionStream, context: UnderstudyContext?) -> Response {
+    func sse(_ stream: InteractionStream, channel: any Channel) -> Response {
+        // A client that goes away stops the stream (and a live follower's polling) at once.
+        channel.closeFuture.whenComplete { _ in stream.stop() }
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"

@@ -153,6 +153,21 @@ public final class SQLiteStore: Sendable {
         }
     }
 
+    /// Updates a stored record if this one has a higher revision; never inserts (so an interaction
+    /// deleted meanwhile stays deleted). Returns once committed.
+    public func update(_ record: InteractionRecord) async throws {
+        cache.withLock { $0.replaceIfPresent(record) }
+        let body = record.storageJSON.jsonString
+        try await batcher.submit { db in
+            try db.execute(
+                sql: """
+                    UPDATE interaction SET status = ?, updated = ?, expires_at = ?, revision = ?, body = ?
+                    WHERE tenant = ? AND id = ? AND revision < ?
+                    """,
+                arguments: [record.status.rawValue, record.updated, record.expiresAt, record.revision, body, record.tenant, record.id, record.revision])
+        }
+    }
+
     public func load(tenant: String, id: String) async throws -> InteractionRecord? {
         if let hit = cache.withLock({ $0.get(tenant: tenant, id: id) }) { return hit }
         let body: String? = try await writer.read { db in
@@ -329,6 +344,11 @@ struct RecordCache {
     }
 
     mutating func remove(tenant: String, id: String) { entries[Key(tenant: tenant, id: id)] = nil }
+
+    mutating func replaceIfPresent(_ r: InteractionRecord) {
+        let key = Key(tenant: r.tenant, id: r.id)
+        if let existing = entries[key], existing.revision < r.revision { entries[key] = r }
+    }
 
     mutating func removeAll(tenant: String?) {
         if let tenant {

@@ -236,9 +236,8 @@ struct ConcurrentWriterTests {
         let stale = try #require(try await engine.store.load(tenant: "key-1", id: bg.id))
         try await engine.delete(bg.id, tenantKey: "key-1")
         _ = try? await engine.observe(stale, tenant: tenant, polls: 1)
-        await withKnownIssue("bug: Engine.observe upserts, so a poll racing a delete re-inserts the deleted row") {
-            let e = await apiError { try await engine.get(bg.id, tenantKey: "key-1") }
-            #expect(e == .interactionNotFound)
-        }
+        let e = await apiError { try await engine.get(bg.id, tenantKey: "key-1") }
+        #expect(e == .interactionNotFound)
+        #expect(try await engine.store.load(tenant: "key-1", id: bg.id) == nil)
     }
 }
