@@ -195,12 +195,14 @@ public struct UnderstudyResponder: HTTPResponder {
 
     func create(_ request: Request, key: String, context: UnderstudyContext, entry: inout JournalEntry) async throws(APIError) -> Response {
         let body = try await collectBody(request, limit: configuration.bodyLimitBytes)
+        let decoded: CreateRequest
         if let json = try? JSONValue.parse(body) {
             entry.body = json
+            decoded = try LegacyRequestDecoder.decode(json: json)
         } else {
             entry.rawBody = String(decoding: body.prefix(64 * 1024), as: UTF8.self)
+            decoded = try LegacyRequestDecoder.decode(body: body)  // reports the syntax error
         }
-        let decoded = try LegacyRequestDecoder.decode(body: body)
         try await applyFault(.create, request: decoded, headers: request.headerMap, key: key, context: context, entry: &entry)
         let outcome: CreateOutcome
         do {

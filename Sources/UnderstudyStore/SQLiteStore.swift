@@ -70,6 +70,8 @@ public final class SQLiteStore: Sendable {
             config.prepareDatabase { db in
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
                 try db.execute(sql: "PRAGMA foreign_keys = ON")
+                // Fewer, larger checkpoints: each one syncs the file.
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = 8192")
             }
             if path == ":memory:" {
                 writer = try DatabaseQueue(configuration: config)
@@ -136,7 +138,7 @@ public final class SQLiteStore: Sendable {
         cache.withLock { $0.put(record) }
         let body = record.storageJSON.jsonString
         try await batcher.submit { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO interaction (tenant, id, sequence, status, previous_id, created, updated, expires_at, revision, body)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -144,7 +146,8 @@ public final class SQLiteStore: Sendable {
                         status = excluded.status, updated = excluded.updated, expires_at = excluded.expires_at,
                         revision = excluded.revision, body = excluded.body
                     WHERE excluded.revision > interaction.revision
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     record.tenant, record.id, record.sequence, record.status.rawValue, record.previousInteractionID,
                     record.created, record.updated, record.expiresAt, record.revision, body,
@@ -159,11 +162,12 @@ public final class SQLiteStore: Sendable {
         cache.withLock { $0.replaceIfPresent(record) }
         let body = record.storageJSON.jsonString
         try await batcher.submit { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE interaction SET status = ?, updated = ?, expires_at = ?, revision = ?, body = ?
                     WHERE tenant = ? AND id = ? AND revision < ?
-                    """,
+                    """
+            ).execute(
                 arguments: [record.status.rawValue, record.updated, record.expiresAt, record.revision, body, record.tenant, record.id, record.revision])
         }
     }
@@ -234,13 +238,14 @@ public final class SQLiteStore: Sendable {
     }
 
     static func writeTenant(_ t: TenantRecord, _ db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO tenant (key, next_sequence, clock_ms, tier) VALUES (?, ?, ?, ?)
                 ON CONFLICT (key) DO UPDATE SET
                     next_sequence = max(tenant.next_sequence, excluded.next_sequence),
                     clock_ms = excluded.clock_ms, tier = excluded.tier
-                """,
+                """
+        ).execute(
             arguments: [t.key, t.nextSequence, t.clockMillis, t.tier])
     }
 
@@ -406,27 +411,24 @@ final class WriteBatcher: Sendable {
                 return b
             }
             if batch.isEmpty { return }
-            // Each job runs in its own savepoint, so one failing job fails alone.
-            let outcomes: [(any Error)?]
+            // The batch runs in one transaction. If a job fails, the transaction is rolled back and the
+            // jobs run again one transaction each, so one failing job fails alone.
+            var outcomes: [(any Error)?]
             do {
-                outcomes = try await writer.write { db in
-                    var results: [(any Error)?] = []
-                    for (job, _) in batch {
-                        do {
-                            try db.inSavepoint {
-                                try job(db)
-                                return .commit
-                            }
-                            results.append(nil)
-                        } catch {
-                            results.append(error)
-                        }
-                    }
-                    return results
+                try await writer.write { db in
+                    for (job, _) in batch { try job(db) }
                 }
+                outcomes = Array(repeating: nil, count: batch.count)
             } catch {
-                for (_, c) in batch { c.resume(throwing: error) }
-                continue
+                outcomes = []
+                for (job, _) in batch {
+                    do {
+                        try await writer.write { db in try job(db) }
+                        outcomes.append(nil)
+                    } catch {
+                        outcomes.append(error)
+                    }
+                }
             }
             for (i, (_, c)) in batch.enumerated() {
                 if let e = outcomes[i] { c.resume(throwing: e) } else { c.resume() }
