@@ -30,6 +30,11 @@ enum APIRoute: Equatable {
     case file(name: String)
     case upload
 
+    /// The version segment of an API path (`v1beta`, `v1alpha`, `v1`).
+    static func version(of path: String) -> String {
+        path.split(separator: "/").last { ["v1beta", "v1alpha", "v1"].contains($0) }.map(String.init) ?? "v1beta"
+    }
+
     /// Recognises `…/{v1beta|v1alpha|v1}/interactions[/{id}[/cancel]]` and the Files API paths.
     static func parse(_ path: String) -> APIRoute? {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
@@ -132,6 +137,11 @@ public struct UnderstudyResponder: HTTPResponder {
             e.headers["allow"] = route.allowedMethods.map(\.rawValue).joined(separator: ", ")
             throw e
         }
+        switch route {
+        case .interactions, .interaction, .cancel:
+            try WireRevision.requested(pathVersion: APIRoute.version(of: request.uri.path), header: request.headerMap["api-revision"]).requireServed()
+        default: break
+        }
         guard let key else {
             throw APIError.permissionDenied(
                 "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.")
@@ -166,8 +176,11 @@ public struct UnderstudyResponder: HTTPResponder {
             if query["last_event_id"] != nil {
                 throw APIError.invalidArgument("'last_event_id' is only valid together with 'stream=true'.", field: "last_event_id")
             }
+            if let s = query["include_input"], s != "true" && s != "false" {
+                throw APIError.invalidArgument("Invalid value at 'include_input' (TYPE_BOOL), \"\(s)\": expected true or false.", field: "include_input")
+            }
             let record = try await engine.get(id, tenantKey: key)
-            return responses.json(responses.encoder.interaction(record))
+            return responses.json(responses.encoder.interaction(record, includeInput: query["include_input"] == "true"))
         case .cancel(let id):
             entry.interactionID = id
             let record = try await engine.cancel(id, tenantKey: key)

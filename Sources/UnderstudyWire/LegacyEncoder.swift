@@ -30,7 +30,9 @@ public struct LegacyEncoder: Sendable {
 
     // MARK: Interaction
 
-    public func interaction(_ record: InteractionRecord) -> JSONValue {
+    /// The Interaction resource. `includeInput` adds this interaction's own input as turns (GET
+    /// `include_input=true`, SDK ≥ 1.63).
+    public func interaction(_ record: InteractionRecord, includeInput: Bool = false) -> JSONValue {
         var o: [String: JSONValue] = [
             "id": .string(record.id),
             "object": "interaction",
@@ -48,6 +50,7 @@ public struct LegacyEncoder: Sendable {
         }
         if let usage = record.usage { o["usage"] = self.usage(usage) }
         if let previous = record.previousInteractionID { o["previous_interaction_id"] = .string(previous) }
+        if includeInput { o["input"] = .array(record.input.map(\.json)) }
         return .object(o)
     }
 
