@@ -254,10 +254,25 @@ struct ServerTests {
 
     @Test func pathPrefixesAndOtherAPIVersionsAreServed() async throws {
         try await withServer { s in
-            for path in ["/v1alpha/interactions", "/some/prefix/v1beta/interactions", "/v1/interactions"] {
+            for path in ["/v1alpha/interactions", "/some/prefix/v1beta/interactions"] {
                 let r = try await s.send(.POST, path, body: simpleCreate)
                 #expect(r.status == 200, "\(path)")
             }
+        }
+    }
+
+    /// The later `steps` revision (SDK ≥ 2: `Api-Revision: 2026-05-20`; SDK 3: `/v1`) is refused with a
+    /// message saying which revision is served, never answered in the wrong shape.
+    @Test func theStepsRevisionIsRefusedClearly() async throws {
+        try await withServer { s in
+            let v1 = try await s.send(.POST, "/v1/interactions", body: simpleCreate)
+            #expect(v1.status == 400)
+            #expect(v1.json?["error"]?["status"] == "FAILED_PRECONDITION")
+            #expect(v1.json?["error"]?["message"]?.stringValue?.contains("steps revision") == true)
+            let header = try await s.send(.POST, "/v1beta/interactions", body: simpleCreate, headers: [("Api-Revision", "2026-05-20")])
+            #expect(header.status == 400)
+            let optOut = try await s.send(.POST, "/v1beta/interactions", body: simpleCreate, headers: [("Api-Revision", "2026-05-07")])
+            #expect(optOut.status == 200)
         }
     }
 
