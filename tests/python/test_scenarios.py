@@ -1,0 +1,309 @@
+"""The scenario library and the scenario features, driven through the official SDK.
+
+Every scenario under scenarios/ is exercised here: the edge cases are loaded for the test's own key
+(the way a test author isolates them), the guide scenarios by a server started with
+`--scenarios scenarios/guide`.
+"""
+from __future__ import annotations
+
+import json
+import pathlib
+import socket
+import subprocess
+import urllib.parse
+
+import pytest
+
+from conftest import ROOT, start_server, stop_server
+
+EDGE = ROOT / "scenarios" / "edge-cases"
+MODEL = "gemini-3-flash-preview"
+
+
+def load_for(understudy, key, name):
+    text = (EDGE / f"{name}.yaml").read_text()
+    status, _, payload = understudy.request(
+        "POST", f"/_understudy/scenarios?tenant={key}&name={name}", raw=text.encode(),
+        headers={"Content-Type": "application/yaml"})
+    assert status == 200, payload
+    return payload
+
+
+def errors_module():
+    from google.genai import _interactions
+    return _interactions
+
+
+def test_rate_limited_then_success_is_retried_by_the_sdk(understudy, api_key, client):
+    load_for(understudy, api_key, "rate-limited-then-success")
+    interaction = client.interactions.create(model=MODEL, input="hi")
+    assert interaction.outputs[-1].text.startswith("Third time lucky")
+    journal = understudy.journal(api_key, route="interactions.create")
+    assert [e["status"] for e in journal] == [429, 429, 200]
+    # The 429s carried Google's error body and the retry hints.
+    status, headers, body = understudy.request(
+        "POST", "/v1beta/interactions", {"model": MODEL, "input": "x"},
+        headers={"x-goog-api-key": api_key + "-raw", "x-understudy-scenario": "rate-limited-then-success"})
+    assert status == 400  # not loaded for that key: the header names no visible scenario
+    assert "names no loaded scenario" in body["error"]["message"]
+
+
+def test_rate_limit_error_body_and_headers(understudy, api_key):
+    load_for(understudy, api_key, "rate-limited-then-success")
+    status, headers, body = understudy.request(
+        "POST", "/v1beta/interactions", {"model": MODEL, "input": "x"}, headers={"x-goog-api-key": api_key})
+    assert status == 429
+    assert headers.get("retry-after-ms") == "10"
+    assert body["error"]["status"] == "RESOURCE_EXHAUSTED" and body["error"]["code"] == 429
+    types = [d["@type"] for d in body["error"]["details"]]
+    assert "type.googleapis.com/google.rpc.RetryInfo" in types
+    assert "type.googleapis.com/google.rpc.QuotaFailure" in types
+
+
+def test_server_error_mid_chain_is_retried_and_keeps_the_chain(understudy, api_key, client):
+    load_for(understudy, api_key, "server-error-mid-chain")
+    first = client.interactions.create(model=MODEL, input="one")
+    assert first.outputs[-1].text == "Turn one."
+    second = client.interactions.create(model=MODEL, input="two", previous_interaction_id=first.id)
+    assert second.outputs[-1].text.startswith("Turn two")
+    assert first.id in second.outputs[-1].text
+    creates = understudy.journal(api_key, route="interactions.create")
+    assert [e["status"] for e in creates] == [200, 500, 200]
+    assert creates[1]["body"]["previous_interaction_id"] == creates[2]["body"]["previous_interaction_id"] == first.id
+
+
+def test_stream_cut_and_resume_delivers_the_whole_text(understudy, api_key, client):
+    load_for(understudy, api_key, "stream-cut-and-resume")
+    seen, last, interaction_id = [], None, None
+    with pytest.raises(Exception):
+        for event in client.interactions.create(model=MODEL, input="go", stream=True):
+            last = event.event_id
+            if event.event_type == "interaction.start":
+                interaction_id = event.interaction.id
+            if event.event_type == "content.delta" and event.delta.type == "text":
+                seen.append(event.delta.text)
+    assert last == "evt_0005"
+    for event in client.interactions.get(interaction_id, stream=True, last_event_id=last):
+        if event.event_type == "content.delta" and event.delta.type == "text":
+            seen.append(event.delta.text)
+    final = client.interactions.get(interaction_id)
+    assert "".join(seen) == final.outputs[-1].text
+    assert final.status == "completed"
+
+
+def test_background_job_failed(understudy, api_key, client):
+    load_for(understudy, api_key, "background-job-failed")
+    created = client.interactions.create(model=MODEL, input="job", background=True)
+    assert created.status == "in_progress"
+    statuses = [client.interactions.get(created.id).status for _ in range(3)]
+    assert statuses == ["in_progress", "failed", "failed"]
+    # The stream of the failed job carries the error event before the final status.
+    kinds = [e.event_type for e in client.interactions.get(created.id, stream=True)]
+    assert kinds[-3:] == ["error", "interaction.status_update", "interaction.complete"]
+
+
+def test_background_job_cancelled(understudy, api_key, client):
+    load_for(understudy, api_key, "background-job-cancelled")
+    created = client.interactions.create(model=MODEL, input="job", background=True)
+    assert client.interactions.get(created.id).status == "in_progress"
+    assert client.interactions.cancel(created.id).status == "cancelled"
+    assert client.interactions.get(created.id).status == "cancelled"
+    with pytest.raises(errors_module().BadRequestError):
+        client.interactions.cancel(created.id)
+
+
+def test_expired_previous_interaction(understudy, api_key, client):
+    load_for(understudy, api_key, "expired-previous-interaction")
+    first = client.interactions.create(model=MODEL, input="x")
+    with pytest.raises(errors_module().NotFoundError) as info:
+        client.interactions.create(model=MODEL, input="y", previous_interaction_id=first.id)
+    assert "previous_interaction_id" in str(info.value)
+    with pytest.raises(errors_module().NotFoundError):
+        client.interactions.get(first.id)
+
+
+def test_requires_action_with_two_parallel_calls(understudy, api_key, client):
+    load_for(understudy, api_key, "requires-action-parallel-calls")
+    first = client.interactions.create(model=MODEL, input="weather and time?")
+    assert first.status == "requires_action"
+    calls = [o for o in first.outputs if o.type == "function_call"]
+    assert [c.name for c in calls] == ["get_weather", "get_time"]
+    one = [{"type": "function_result", "call_id": calls[0].id, "name": "get_weather", "result": "sunny"}]
+    with pytest.raises(errors_module().BadRequestError):
+        client.interactions.create(model=MODEL, previous_interaction_id=first.id, input=one)
+    both = one + [{"type": "function_result", "call_id": calls[1].id, "name": "get_time", "result": "10:00"}]
+    done = client.interactions.create(model=MODEL, previous_interaction_id=first.id, input=both)
+    assert done.status == "completed"
+    assert done.outputs[-1].text == "In Paris: sunny; local time 10:00."
+
+
+def test_thought_signatures_required_in_stateless_mode(understudy, api_key, client):
+    load_for(understudy, api_key, "thought-signatures-stateless")
+    history = [{"role": "user", "content": "Weather in Berlin?"}]
+    first = client.interactions.create(model=MODEL, input=history)
+    call = next(o for o in first.outputs if o.type == "function_call")
+    result = {"role": "user", "content": [{"type": "function_result", "call_id": call.id, "name": call.name, "result": "cloudy"}]}
+    # Without the thought block that carries the signature: refused, naming the call.
+    stripped = [o for o in first.outputs if o.type != "thought"]
+    with pytest.raises(errors_module().BadRequestError) as info:
+        client.interactions.create(model=MODEL, input=history + [{"role": "model", "content": stripped}, result])
+    assert "thought_signature" in str(info.value)
+    # Unchanged: accepted, and the scenario's second step answers.
+    done = client.interactions.create(model=MODEL, input=history + [{"role": "model", "content": first.outputs}, result])
+    assert done.outputs[-1].text == "Berlin: cloudy"
+
+
+def test_unknown_future_content_type_is_carried(understudy, api_key, client):
+    load_for(understudy, api_key, "unknown-future-content-type")
+    interaction = client.interactions.create(model=MODEL, input="x")
+    assert [o.type for o in interaction.outputs] == ["thought", "hologram", "text"]
+    assert interaction.outputs[-1].text == "The text after an unknown block."
+
+
+def test_violation_of_an_expectation_is_a_400_and_journaled(understudy, api_key, client):
+    load_for(understudy, api_key, "requires-action-parallel-calls")
+    first = client.interactions.create(model=MODEL, input="x")
+    calls = [o for o in first.outputs if o.type == "function_call"]
+    wrong = [{"type": "function_result", "call_id": c.id, "name": c.name, "result": "r"} for c in calls]
+    # Answer the calls in a stateless follow-up that drops one result: the server rejects it.
+    with pytest.raises(errors_module().BadRequestError):
+        client.interactions.create(model=MODEL, previous_interaction_id=first.id, input=wrong[:1])
+    failed = understudy.journal(api_key, status=400)
+    assert failed and failed[-1]["route"] == "interactions.create"
+
+
+def test_strict_scenarios_report_near_misses(understudy, api_key):
+    scenario = "name: only-paris\nmatch: {input_contains: Paris, model: gemini-2.5-flash}\nreply: {text: Paris!}\n"
+    status, _, _ = understudy.request("POST", f"/_understudy/scenarios?tenant={api_key}", raw=scenario.encode())
+    assert status == 200
+    status, _, body = understudy.request(
+        "POST", "/v1beta/interactions", {"model": MODEL, "input": "Berlin"},
+        headers={"x-goog-api-key": api_key, "x-understudy-strict": "true"})
+    assert status == 400 and body["error"]["status"] == "FAILED_PRECONDITION"
+    message = body["error"]["message"]
+    assert "only-paris" in message and "does not contain 'Paris'" in message and "scenario wants 'gemini-2.5-flash'" in message
+    status, _, body = understudy.request(
+        "POST", "/v1beta/interactions", {"model": "gemini-2.5-flash", "input": "Paris?"},
+        headers={"x-goog-api-key": api_key, "x-understudy-strict": "true"})
+    assert status == 200 and body["outputs"][-1]["text"] == "Paris!"
+
+
+def test_hold_released_through_the_admin_api(understudy, api_key, client):
+    scenario = "name: held\nreply:\n  background: [{hold: go}]\n  text: released\n"
+    understudy.request("POST", f"/_understudy/scenarios?tenant={api_key}", raw=scenario.encode())
+    created = client.interactions.create(model=MODEL, input="x", background=True)
+    assert [client.interactions.get(created.id).status for _ in range(3)] == ["in_progress"] * 3
+    understudy.admin("POST", "holds/go/release", tenant=api_key)
+    final = client.interactions.get(created.id)
+    assert final.status == "completed" and final.outputs[-1].text == "released"
+
+
+def test_clock_drives_timelines_and_retention(understudy, api_key, client):
+    scenario = "name: slow\nreply:\n  background: [{after: 30m}]\n  text: late\n"
+    understudy.request("POST", f"/_understudy/scenarios?tenant={api_key}", raw=scenario.encode())
+    created = client.interactions.create(model=MODEL, input="x", background=True)
+    assert client.interactions.get(created.id).status == "in_progress"
+    understudy.advance(api_key, "31m")
+    assert client.interactions.get(created.id).status == "completed"
+    understudy.advance(api_key, "55d")
+    with pytest.raises(errors_module().NotFoundError):
+        client.interactions.get(created.id)
+    assert understudy.admin("GET", "interactions", tenant=api_key)["interaction_ids"] == []
+
+
+def test_loading_a_broken_scenario_reports_every_problem(understudy, api_key):
+    broken = "name: broken\nmach: {}\nreply:\n  outputs:\n    - {type: function_call, nam: x}\n  stream: {delay: soon}\n"
+    status, _, body = understudy.request("POST", f"/_understudy/scenarios?tenant={api_key}", raw=broken.encode())
+    assert status == 400
+    problems = [d for d in body["error"]["details"] if d["@type"] == "type.understudy.dev/ScenarioProblem"]
+    assert {p["line"] for p in problems} >= {2, 5, 6}
+    assert all(p["fix"] for p in problems)
+
+
+def test_lint_command(tmp_path):
+    good = subprocess.run([str(ROOT / ".build/debug/understudy"), "scenarios", "lint", str(ROOT / "scenarios")],
+                          capture_output=True, text=True)
+    assert good.returncode == 0 and good.stdout.startswith("ok:")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nreply:\n  text: [unclosed\n")
+    out = subprocess.run([str(ROOT / ".build/debug/understudy"), "scenarios", "lint", str(bad)], capture_output=True, text=True)
+    assert out.returncode == 1
+    assert f"{bad}:4:1: error: YAML syntax error" in out.stdout
+
+
+# The guide scenarios, loaded for everyone at start, answering the guide's prompts.
+
+@pytest.fixture(scope="module")
+def guide_server():
+    server = start_server("--scenarios", str(ROOT / "scenarios" / "guide"))
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture
+def guide_client(guide_server, api_key, monkeypatch):
+    import warnings
+    from google import genai
+    warnings.filterwarnings("ignore", message="Interactions usage is experimental")
+    monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", guide_server.base_url)
+    monkeypatch.setenv("GEMINI_API_KEY", api_key)
+    return genai.Client()
+
+
+def test_guide_stateful_name_is_remembered_by_chain_position(guide_client):
+    first = guide_client.interactions.create(model=MODEL, input="Hi, my name is Phil.")
+    second = guide_client.interactions.create(model=MODEL, input="What is my name?", previous_interaction_id=first.id)
+    assert second.outputs[-1].text == "Your name is Phil."
+    # Without the chain, the same question is not step 2 (no guessing from message text).
+    alone = guide_client.interactions.create(model=MODEL, input="What is my name?")
+    assert alone.outputs[-1].text != "Your name is Phil."
+
+
+def test_guide_scripted_answers(guide_client):
+    assert "light attracts bugs" in guide_client.interactions.create(model=MODEL, input="Tell me a short joke about programming.").outputs[-1].text
+    history = [{"role": "user", "content": "What are the three largest cities in Spain?"}]
+    first = guide_client.interactions.create(model=MODEL, input=history)
+    assert "Madrid" in first.outputs[-1].text
+    history += [{"role": "model", "content": first.outputs}, {"role": "user", "content": "What is the most famous landmark in the second one?"}]
+    assert "Sagrada" in guide_client.interactions.create(model=MODEL, input=history).outputs[-1].text
+    assert "36" in guide_client.interactions.create(model=MODEL, input="Solve this step by step: What is 15% of 240?").outputs[-1].text
+    story = guide_client.interactions.create(model=MODEL, input="Tell me a story about a brave knight.",
+                                             generation_config={"temperature": 0.7, "thinking_level": "low"})
+    assert "Sir Aldric" in story.outputs[-1].text
+    text = "".join(e.delta.text for e in guide_client.interactions.create(model=MODEL, input="Explain quantum entanglement in simple terms.", stream=True)
+                   if e.event_type == "content.delta" and e.delta.type == "text")
+    assert text.startswith("Quantum entanglement links two particles")
+
+
+def test_guide_tools(guide_client):
+    weather = {"type": "function", "name": "get_weather", "parameters": {"type": "object", "properties": {"location": {"type": "string"}}, "required": ["location"]}}
+    first = guide_client.interactions.create(model=MODEL, input="What is the weather in Paris?", tools=[weather])
+    call = next(o for o in first.outputs if o.type == "function_call")
+    assert call.arguments == {"location": "Paris"}
+    second = guide_client.interactions.create(model=MODEL, previous_interaction_id=first.id, input=[
+        {"type": "function_result", "name": call.name, "call_id": call.id, "result": "The weather in Paris is sunny."}])
+    assert second.outputs[-1].text.startswith("The weather in Paris is sunny.")
+    meeting = {"type": "function", "name": "schedule_meeting", "parameters": {"type": "object", "properties": {"attendees": {"type": "array", "items": {"type": "string"}}}, "required": ["attendees"]}}
+    history = [{"role": "user", "content": [{"type": "text", "text": "Schedule a meeting for 2025-11-01 at 10 am with Peter and Amir about the Next Gen API."}]}]
+    step1 = guide_client.interactions.create(model=MODEL, input=history, tools=[meeting])
+    call = next(o for o in step1.outputs if o.type == "function_call")
+    history += [{"role": "model", "content": step1.outputs},
+                {"role": "user", "content": [{"type": "function_result", "name": call.name, "call_id": call.id, "result": "Meeting scheduled successfully."}]}]
+    assert "booked" in guide_client.interactions.create(model=MODEL, input=history).outputs[-1].text
+    search = guide_client.interactions.create(model=MODEL, input="Who won the last Super Bowl?", tools=[{"type": "google_search"}])
+    assert [o.type for o in search.outputs] == ["google_search_call", "google_search_result", "text"]
+    code = guide_client.interactions.create(model=MODEL, input="Calculate the 50th Fibonacci number.", tools=[{"type": "code_execution"}])
+    assert "12,586,269,025" in code.outputs[-1].text
+    url = guide_client.interactions.create(model=MODEL, input="Summarize the content of https://www.wikipedia.org/", tools=[{"type": "url_context"}])
+    assert url.outputs[1].result[0].status == "success"
+
+
+def test_guide_deep_research(guide_client):
+    created = guide_client.interactions.create(
+        input="Research the history of the Google TPUs with a focus on 2025 and 2026.",
+        agent="deep-research-pro-preview-12-2025", background=True)
+    first = guide_client.interactions.get(created.id)
+    assert first.status == "in_progress"
+    assert first.outputs[0].summary[0].text.startswith("Planning")
+    final = guide_client.interactions.get(created.id)
+    assert final.status == "completed" and final.outputs[-1].text.startswith("# Google TPUs")
