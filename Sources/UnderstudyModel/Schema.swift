@@ -240,7 +240,7 @@ public enum SchemaValidator {
                     field: path.appending(union.discriminator).description,
                     message: "Invalid value at '\(path.appending(union.discriminator))' (\(union.name) type), \"\(preview(tagName))\". Allowed values: \(union.variantNames.joined(separator: ", ")).")
             }
-            return try validateObject(value, variant, at: path, discriminator: union.discriminator, into: &c)
+            return try validateObject(value, variant, at: path, discriminator: union.discriminator, unionName: union.name, into: &c)
         case .oneOf(let alternatives, let describe):
             for alternative in alternatives where kindFits(value, alternative) {
                 return try checkNode(value, as: alternative, at: path, into: &c)
@@ -251,7 +251,7 @@ public enum SchemaValidator {
         }
     }
 
-    static func validateObject(_ value: JSONValue, _ schema: ObjectSchema, at path: FieldPath, discriminator: String? = nil, into c: inout Collector) throws(SchemaViolation) -> JSONValue {
+    static func validateObject(_ value: JSONValue, _ schema: ObjectSchema, at path: FieldPath, discriminator: String? = nil, unionName: String = "", into c: inout Collector) throws(SchemaViolation) -> JSONValue {
         guard case .object(let members) = value else { throw mismatch(value, .object(schema), path) }
         var out: [String: JSONValue] = [:]
         // Sorted so that the first reported problem does not depend on dictionary order.
@@ -284,7 +284,7 @@ public enum SchemaValidator {
             out[canonical] = check(raw, as: field.type, at: path.appending(key), into: &c)
         }
         for field in schema.fields where field.required && members[field.name] == nil && !schema.aliases.contains(where: { $0.value == field.name && members[$0.key] != nil }) {
-            let what = discriminator != nil ? " for content of type \(schema.name)" : ""
+            let what = discriminator != nil ? " for \(unionName) of type \(schema.name)" : ""
             c.add(SchemaViolation(
                 field: path.appending(field.name).description,
                 message: "Missing required field '\(path.appending(field.name))'\(what)."))

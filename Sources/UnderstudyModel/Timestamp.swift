@@ -43,6 +43,10 @@ public enum Timestamp {
             return nil
         }
         guard i == u.count else { return nil }
+        // Reject impossible dates (2025-02-30) instead of rolling them over.
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+        let monthDays: [Int64] = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard d <= monthDays[Int(mo) - 1] else { return nil }
         return days(fromCivil: y, mo, d) * 86_400 + h * 3600 + mi * 60 + s - offset
     }
 
