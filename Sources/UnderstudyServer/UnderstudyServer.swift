@@ -25,8 +25,16 @@ public struct UnderstudyServer: Sendable {
             logger: logger)
     }
 
-    /// Serves until a termination signal arrives.
+    /// Serves until a termination signal arrives. With a real clock, retention is enforced every minute
+    /// even for interactions nobody asks for again.
     public func run(onReady: @escaping @Sendable (Int) async -> Void) async throws {
+        let purger: Task<Void, Never>? = engine.configuration.clock == .real ? Task { [engine] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(60))
+                await engine.purgeExpired()
+            }
+        } : nil
+        defer { purger?.cancel() }
         try await application(onReady: onReady).runService(gracefulShutdownSignals: [.sigterm, .sigint])
     }
 }
