@@ -525,16 +525,6 @@ public final class Engine: Sendable {
         }
     }
 
-    /// Purges every loaded tenant's interactions and files whose retention ended. The server runs this
-    /// periodically with `--clock real`; simulated clocks purge when advanced and on access.
-    public func purgeExpired() async {
-        let all = tenants.withLock { Array($0.values) }
-        for tenant in all {
-            _ = try? await store.purgeExpired(tenant: tenant.key, now: nowSeconds(tenant))
-            _ = try? await store.purgeExpiredFiles(tenant: tenant.key, nowMillis: nowMillis(tenant))
-        }
-    }
-
     public var knownTenantKeys: [String] { tenants.withLock { Array($0.keys).sorted() } }
 
     /// Purges every loaded tenant's interactions and files whose retention ended. The server runs this
