@@ -76,13 +76,27 @@ public final class Engine: Sendable {
     public func tenant(_ key: String) async throws(APIError) -> Tenant {
         if let t = tenants.withLock({ $0[key] }) { return t }
         let stored: TenantRecord?
-        do { stored = try await store.loadTenant(key) } catch { throw storeFailure(error) }
+        let highWater: (sequence: Int64, created: Int64)?
+        do {
+            stored = try await store.loadTenant(key)
+            highWater = try await store.highWater(tenant: key)
+        } catch { throw storeFailure(error) }
         let start: Int64
+        var tick: Int64 = 0
         switch configuration.clock {
-        case .simulated(let s, _): start = s
+        case .simulated(let s, let t):
+            start = s
+            tick = t
         case .real: start = configuration.wallClock.nowMillis()
         }
-        let record = stored ?? TenantRecord(key: key, nextSequence: 1, clockMillis: start, tier: configuration.keyTiers[key] ?? configuration.defaultTier)
+        var record = stored ?? TenantRecord(key: key, nextSequence: 1, clockMillis: start, tier: configuration.keyTiers[key] ?? configuration.defaultTier)
+        // Stored creates do not rewrite the tenant row; continue after the newest stored interaction.
+        if let highWater {
+            record.nextSequence = max(record.nextSequence, highWater.sequence + 1)
+            if case .simulated = configuration.clock {
+                record.clockMillis = max(record.clockMillis, highWater.created * 1000 + tick)
+            }
+        }
         return tenants.withLock { map in
             if let existing = map[key] { return existing }
             let t = Tenant(record: record, journalCapacity: configuration.journalCapacity)
@@ -254,7 +268,7 @@ public final class Engine: Sendable {
         }
 
         if request.store {
-            do { try await store.save(record, tenantState: tenantSnapshot) } catch { throw storeFailure(error) }
+            do { try await store.save(record) } catch { throw storeFailure(error) }
         } else {
             do { try await store.saveTenant(tenantSnapshot) } catch { throw storeFailure(error) }
         }

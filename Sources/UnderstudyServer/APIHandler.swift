@@ -101,7 +101,7 @@ public struct UnderstudyResponder: HTTPResponder {
         var entry = JournalEntry(
             method: request.method.rawValue, path: path, query: request.query, headers: request.headerPairs,
             body: nil, rawBody: nil, status: 0, route: "unknown")
-        let key = apiKey(request)
+        let key = apiKey(request, query: entry.query)
         let response: Response
         do {
             response = try await route(request, context: context, key: key, entry: &entry)
@@ -117,9 +117,9 @@ public struct UnderstudyResponder: HTTPResponder {
     }
 
     /// The API key from `x-goog-api-key`, else from `?key=`.
-    func apiKey(_ request: Request) -> String? {
+    func apiKey(_ request: Request, query: [String: String]) -> String? {
         if let h = request.headers[.googAPIKey], !h.isEmpty { return h }
-        if let q = request.query["key"], !q.isEmpty { return q }
+        if let q = query["key"], !q.isEmpty { return q }
         return nil
     }
 
@@ -129,6 +129,8 @@ public struct UnderstudyResponder: HTTPResponder {
                 "Method not found. Understudy serves POST /v1beta/interactions, GET|DELETE /v1beta/interactions/{id}, POST /v1beta/interactions/{id}/cancel and the Files API; '\(request.method.rawValue) \(request.uri.path)' is none of them.")
         }
         entry.route = route.name
+        let headerMap = request.headerMap
+        let query = entry.query
         guard route.allowedMethods.contains(request.method) else {
             var e = APIError.notFound(
                 "Method not found. '\(request.method.rawValue) \(request.uri.path)' is not supported; this path allows \(route.allowedMethods.map(\.rawValue).joined(separator: ", ")).")
@@ -139,7 +141,7 @@ public struct UnderstudyResponder: HTTPResponder {
         }
         switch route {
         case .interactions, .interaction, .cancel:
-            try WireRevision.requested(pathVersion: APIRoute.version(of: request.uri.path), header: request.headerMap["api-revision"]).requireServed()
+            try WireRevision.requested(pathVersion: APIRoute.version(of: request.uri.path), header: headerMap["api-revision"]).requireServed()
         default: break
         }
         guard let key else {
@@ -149,22 +151,21 @@ public struct UnderstudyResponder: HTTPResponder {
         if route != .interactions {
             let faultRoute: Scenario.Fault.Route
             switch route {
-            case .interaction: faultRoute = request.method == .delete ? .delete : (request.query["stream"] == "true" ? .stream : .get)
+            case .interaction: faultRoute = request.method == .delete ? .delete : (query["stream"] == "true" ? .stream : .get)
             case .cancel: faultRoute = .cancel
             default: faultRoute = .any
             }
-            try await applyFault(faultRoute, request: nil, headers: request.headerMap, key: key, context: context, entry: &entry)
+            try await applyFault(faultRoute, request: nil, headers: headerMap, key: key, context: context, entry: &entry)
         }
         switch route {
         case .interactions:
-            return try await create(request, key: key, context: context, entry: &entry)
+            return try await create(request, headers: headerMap, key: key, context: context, entry: &entry)
         case .interaction(let id):
             entry.interactionID = id
             if request.method == .delete {
                 try await engine.delete(id, tenantKey: key)
                 return responses.json(.object([:]))
             }
-            let query = request.query
             if let s = query["stream"], s != "true" && s != "false" {
                 throw APIError.invalidArgument("Invalid value at 'stream' (TYPE_BOOL), \"\(s)\": expected true or false.", field: "stream")
             }
@@ -206,7 +207,7 @@ public struct UnderstudyResponder: HTTPResponder {
         }
     }
 
-    func create(_ request: Request, key: String, context: UnderstudyContext, entry: inout JournalEntry) async throws(APIError) -> Response {
+    func create(_ request: Request, headers: [String: String], key: String, context: UnderstudyContext, entry: inout JournalEntry) async throws(APIError) -> Response {
         let body = try await collectBody(request, limit: configuration.bodyLimitBytes)
         let decoded: CreateRequest
         if let json = try? JSONValue.parse(body) {
@@ -216,10 +217,10 @@ public struct UnderstudyResponder: HTTPResponder {
             entry.rawBody = String(decoding: body.prefix(64 * 1024), as: UTF8.self)
             decoded = try LegacyRequestDecoder.decode(body: body)  // reports the syntax error
         }
-        try await applyFault(.create, request: decoded, headers: request.headerMap, key: key, context: context, entry: &entry)
+        try await applyFault(.create, request: decoded, headers: headers, key: key, context: context, entry: &entry)
         let outcome: CreateOutcome
         do {
-            outcome = try await engine.create(decoded, tenantKey: key, headers: request.headerMap)
+            outcome = try await engine.create(decoded, tenantKey: key, headers: headers)
         } catch {
             entry.violation = error.violation
             entry.scenario = error.scenario

@@ -78,10 +78,15 @@ extension Request {
     var query: [String: String] {
         var out: [String: String] = [:]
         for (k, v) in uri.queryParameters {
-            let key = String(k).removingPercentEncoding ?? String(k)
-            out[key] = (String(v).replacingOccurrences(of: "+", with: " ")).removingPercentEncoding ?? String(v)
+            out[Self.decodeQueryComponent(k)] = Self.decodeQueryComponent(v)
         }
         return out
+    }
+
+    static func decodeQueryComponent(_ part: Substring) -> String {
+        guard part.contains(where: { $0 == "%" || $0 == "+" }) else { return String(part) }
+        let spaced = part.replacingOccurrences(of: "+", with: " ")
+        return spaced.removingPercentEncoding ?? spaced
     }
 
     /// Header names lower-cased with values, in arrival order.

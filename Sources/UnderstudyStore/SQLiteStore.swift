@@ -233,6 +233,17 @@ public final class SQLiteStore: Sendable {
         }
     }
 
+    /// The highest sequence number and creation time among a tenant's stored interactions: creates do
+    /// not rewrite the tenant row, so after a restart ids and the clock continue from here.
+    public func highWater(tenant: String) async throws -> (sequence: Int64, created: Int64)? {
+        try await writer.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT MAX(sequence) AS s, MAX(created) AS c FROM interaction WHERE tenant = ?", arguments: [tenant]),
+                let seq = row["s"] as Int64?, let created = row["c"] as Int64?
+            else { return nil }
+            return (seq, created)
+        }
+    }
+
     public func saveTenant(_ t: TenantRecord) async throws {
         try await batcher.submit { db in try Self.writeTenant(t, db) }
     }
