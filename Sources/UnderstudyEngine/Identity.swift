@@ -7,14 +7,13 @@ import UnderstudyModel
 /// other values, and a signature can be verified later without storing it.
 public struct Identity: Sendable {
     public let seed: UInt64
-    /// Raw HMAC key bytes (SymmetricKey is not Sendable).
-    private let keyBytes: [UInt8]
+    private let key: KeyBox
 
     public init(seed: UInt64) {
         self.seed = seed
         var bytes = Array("understudy-seed:".utf8)
         withUnsafeBytes(of: seed.bigEndian) { bytes.append(contentsOf: $0) }
-        keyBytes = Array(SHA256.hash(data: bytes))
+        key = KeyBox(SymmetricKey(data: SHA256.hash(data: bytes)))
     }
 
     /// 32 pseudo-random bytes for a label.
@@ -26,7 +25,7 @@ public struct Identity: Sendable {
             message.append(contentsOf: p.utf8)
             message.append(0x1F)
         }
-        return Array(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: keyBytes)))
+        return Array(HMAC<SHA256>.authenticationCode(for: message, using: key.key))
     }
 
     /// A pseudo-random 64-bit number for a label.
@@ -108,4 +107,10 @@ public struct Identity: Sendable {
     public func blockSignature(_ c: Content) -> String {
         Base64.encode([0x55] + bytes("block-signature", Self.signedForm(c)).prefix(24))
     }
+}
+
+/// Holds the HMAC key. `SymmetricKey` is not marked Sendable, but it is immutable once made and only read.
+private final class KeyBox: @unchecked Sendable {
+    let key: SymmetricKey
+    init(_ key: SymmetricKey) { self.key = key }
 }

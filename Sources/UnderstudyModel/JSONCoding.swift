@@ -21,7 +21,7 @@ extension JSONValue {
         try parse(Array(text.utf8))
     }
 
-    /// Compact JSON with object keys sorted by their UTF-8 bytes.
+    /// Compact JSON with object keys in sorted order (String order: byte order for ASCII keys).
     public func serialized() -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256)
@@ -313,7 +313,8 @@ private enum JSONPrinter {
         case .object(let o):
             out.append(UInt8(ascii: "{"))
             var first = true
-            for key in o.keys.sorted(by: utf8Less) {
+            // Any fixed total order gives stable bytes; String's `<` is byte order for ASCII keys.
+            for key in o.keys.sorted() {
                 if !first { out.append(UInt8(ascii: ",")) }
                 first = false
                 writeString(key, into: &out)
@@ -324,7 +325,6 @@ private enum JSONPrinter {
         }
     }
 
-    static func utf8Less(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
 
     static func writeDouble(_ d: Double, into out: inout [UInt8]) {
         guard d.isFinite else {
@@ -343,9 +343,12 @@ private enum JSONPrinter {
     static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         // Fast path: most strings need no escaping and are copied in one go.
-        let needsEscaping = s.utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
-        if !needsEscaping {
-            out.append(contentsOf: s.utf8)
+        let copied = s.utf8.withContiguousStorageIfAvailable { buffer -> Bool in
+            for b in buffer where b < 0x20 || b == 0x22 || b == 0x5C { return false }
+            out.append(contentsOf: buffer)
+            return true
+        }
+        if copied == true {
             out.append(UInt8(ascii: "\""))
             return
         }
