@@ -71,9 +71,9 @@ class Understudy:
         return payload["loaded"]
 
 
-def start_server(*extra: str) -> Understudy:
+def start_server(*extra: str, seed: int = SEED, data: str = ":memory:") -> Understudy:
     """Starts `understudy serve` on a free port and waits for its first stdout line."""
-    args = [BIN, "serve", "--port", "0", "--data", ":memory:", "--seed", str(SEED), *extra]
+    args = [BIN, "serve", "--port", "0", "--data", str(data), "--seed", str(seed), *extra]
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = process.stdout.readline()
     if "http://" not in line:
@@ -83,12 +83,17 @@ def start_server(*extra: str) -> Understudy:
     return Understudy(process, base_url)
 
 
-def stop_server(server: Understudy) -> None:
+def stop_server(server: Understudy) -> int:
+    """SIGTERM, then SIGKILL after 10 s; returns the exit status."""
     server.process.terminate()
     try:
-        server.process.wait(timeout=10)
+        code = server.process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         server.process.kill()
+        code = server.process.wait()
+    if server.process.stdout:
+        server.process.stdout.close()
+    return code
 
 
 @pytest.fixture(scope="session")
