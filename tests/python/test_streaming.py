@@ -240,3 +240,57 @@ def test_requires_action_in_a_background_run(client):
     follow = list(client.interactions.create(model=MODEL, previous_interaction_id=created.id, stream=True, input=[
         {"type": "function_result", "name": call.name, "call_id": call.id, "result": "rain"}]))
     assert texts(follow) == 'Thanks. get_weather returned "rain".'
+
+
+HELD = "name: held\nreply:\n  background: [{hold: go, note: 'Working on it'}]\n  text: Finished after the hold.\n"
+
+
+def follow_until(stream, event_id):
+    """Reads the SDK stream up to and including `event_id`; returns those events."""
+    seen = []
+    for event in stream:
+        seen.append(event)
+        if event.event_id == event_id:
+            return seen
+    raise AssertionError(f"stream ended before {event_id}: {[e.event_id for e in seen]}")
+
+
+def test_a_follower_receives_the_rest_live_after_a_hold_is_released(understudy, api_key, client):
+    load(understudy, api_key, HELD, "held")
+    created = client.interactions.create(model=MODEL, input="x", background=True)
+    stream = client.interactions.get(created.id, stream=True)
+    # Start, status, and the note (a thought: start, summary, signature, stop) arrive while it is held.
+    head = follow_until(stream, "evt_0006")
+    assert head[2].event_type == "content.start" and head[3].delta.content.text == "Working on it"
+    understudy.admin("POST", "holds/go/release", tenant=api_key)
+    tail = list(stream)
+    assert tail[-1].event_type == "interaction.complete" and tail[-1].interaction.status == "completed"
+    assert texts(tail) == "Finished after the hold."
+    assert dump(head + tail) == dump(client.interactions.get(created.id, stream=True))
+
+
+def test_a_follower_sees_a_cancel(understudy, api_key, client):
+    load(understudy, api_key, HELD, "held")
+    created = client.interactions.create(model=MODEL, input="x", background=True)
+    stream = client.interactions.get(created.id, stream=True, last_event_id="evt_0001")
+    follow_until(stream, "evt_0006")
+    assert client.interactions.cancel(created.id).status == "cancelled"
+    tail = list(stream)
+    assert [e.event_type for e in tail] == ["interaction.status_update", "interaction.complete"]
+    assert tail[0].status == "cancelled" and tail[1].interaction.status == "cancelled"
+
+
+def test_a_follower_stream_ends_when_the_interaction_is_deleted(understudy, api_key, client):
+    load(understudy, api_key, HELD, "held")
+    created = client.interactions.create(model=MODEL, input="x", background=True)
+    stream = client.interactions.get(created.id, stream=True)
+    follow_until(stream, "evt_0006")
+    assert client.interactions.delete(created.id) == {}
+    assert [e.event_type for e in stream] == []  # ends without a completion
+    with pytest.raises(gi.NotFoundError):
+        client.interactions.get(created.id)
+
+
+def test_resume_from_the_last_event_of_a_finished_stream_is_empty(client):
+    events = list(client.interactions.create(model=MODEL, input="x", stream=True))
+    assert list(client.interactions.get(events[0].interaction.id, stream=True, last_event_id=events[-1].event_id)) == []
