@@ -258,3 +258,23 @@ def test_sdk_parses_every_kind_of_response_without_warnings(client):
     assert poll_until_done(client, bg.id).status == "completed"
     client.interactions.delete(bg.id)
     assert interaction.model_dump(exclude_none=True)["status"] == "requires_action"
+
+
+def test_async_client(client):
+    import asyncio
+
+    async def run():
+        aio = client.aio.interactions
+        first = await aio.create(model=MODEL, input="async hello")
+        second = await aio.create(model=MODEL, input="async again", previous_interaction_id=first.id)
+        events = [e async for e in await aio.create(model=MODEL, input="async stream", stream=True)]
+        got = await aio.get(second.id)
+        replay = [e async for e in await aio.get(events[0].interaction.id, stream=True, last_event_id="evt_0002")]
+        deleted = await aio.delete(first.id)
+        return first, second, events, got, replay, deleted
+
+    first, second, events, got, replay, deleted = asyncio.run(run())
+    assert "saw 3 turns of context" in text_of(second) and got.id == second.id
+    assert events[-1].event_type == "interaction.complete"
+    assert [e.event_id for e in replay] == [e.event_id for e in events[2:]]
+    assert deleted == {}
