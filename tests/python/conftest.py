@@ -71,9 +71,9 @@ class Understudy:
         return payload["loaded"]
 
 
-def start_server(*extra: str) -> Understudy:
+def start_server(*extra: str, seed: int = SEED, data: str = ":memory:") -> Understudy:
     """Starts `understudy serve` on a free port and waits for its first stdout line."""
-    args = [BIN, "serve", "--port", "0", "--data", ":memory:", "--seed", str(SEED), *extra]
+    args = [BIN, "serve", "--port", "0", "--data", str(data), "--seed", str(seed), *extra]
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = process.stdout.readline()
     if "http://" not in line:
@@ -83,12 +83,17 @@ def start_server(*extra: str) -> Understudy:
     return Understudy(process, base_url)
 
 
-def stop_server(server: Understudy) -> None:
+def stop_server(server: Understudy) -> int:
+    """SIGTERM, then SIGKILL after 10 s; returns the exit status."""
     server.process.terminate()
     try:
-        server.process.wait(timeout=10)
+        code = server.process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         server.process.kill()
+        code = server.process.wait()
+    if server.process.stdout:
+        server.process.stdout.close()
+    return code
 
 
 @pytest.fixture(scope="session")
@@ -126,17 +131,40 @@ def client(sdk_env):
 
 
 @pytest.fixture
+def strict_warnings():
+    """Turns every warning into an error, except the SDK's own "Interactions usage is experimental"
+    notice: the SDK must parse every response without complaint."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", message="Interactions usage is experimental", category=UserWarning)
+        yield
+
+
+@pytest.fixture
 def run_example(understudy, api_key, tmp_path):
     """Runs a guide example file from tests/python/examples unmodified, in a fresh interpreter whose
     only configuration is the environment. Returns the completed process (stdout captured)."""
 
-    def run(name: str, timeout: float = 120, extra_env: dict | None = None, expect_ok: bool = True):
+    def run(name: str, timeout: float = 120, extra_env: dict | None = None, expect_ok: bool = True,
+            substitutions: dict[str, str] | None = None, prelude: str | None = None):
+        """`substitutions` replaces placeholders (e.g. `<YOUR_INTERACTION_ID>`) in a copy of the file;
+        `prelude` is prepended to that copy, for guide fragments that continue an earlier example
+        (e.g. use `client` without creating it). The file in examples/ itself stays unmodified."""
         env = dict(os.environ)
         env.pop("GOOGLE_API_KEY", None)
         env.update({"GOOGLE_GEMINI_BASE_URL": understudy.base_url, "GEMINI_API_KEY": api_key,
                     "PYTHONWARNINGS": "ignore::UserWarning"})
         env.update(extra_env or {})
         source = EXAMPLES / name
+        if substitutions or prelude:
+            text = source.read_text()
+            for placeholder, value in (substitutions or {}).items():
+                assert placeholder in text, f"{name} has no placeholder {placeholder!r}"
+                text = text.replace(placeholder, value)
+            source = tmp_path / name
+            source.write_text((prelude or "") + text)
         proc = subprocess.run([sys.executable, str(source)], cwd=tmp_path, env=env, capture_output=True,
                               text=True, timeout=timeout)
         if expect_ok:

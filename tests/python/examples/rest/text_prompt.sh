@@ -1,0 +1,7 @@
+curl -X POST "https://generativelanguage.googleapis.com/v1beta/interactions" \
+-H "Content-Type: application/json" \
+-H "x-goog-api-key: $GEMINI_API_KEY" \
+-d '{
+    "model": "gemini-3-flash-preview",
+    "input": "Tell me a short joke about programming."
+}'
