@@ -464,6 +464,12 @@ public final class Engine: Sendable {
                 } else {
                     out.yield(.event(event))
                 }
+                if faults.unknownEventAfter == sent {
+                    out.yield(.unknownEvent(type: "interaction.sparkle", payload: [
+                        "event_type": "interaction.sparkle", "event_id": .string(event.id + "-sparkle"),
+                        "sparkle": ["intensity": 3, "note": "an event type from the future"],
+                    ]))
+                }
             }
             if record.status.isTerminal { return }
             // A running background interaction: an attached stream counts as polling.
@@ -576,6 +582,8 @@ public enum StreamItem: Sendable {
     case malformed(StreamEvent)
     /// Drop the connection now, without ending the chunked body.
     case cut
+    /// An event outside the log, of a type no client knows (not resumable, not stored).
+    case unknownEvent(type: String, payload: JSONValue)
 }
 
 /// The events of one interaction as they become available.

@@ -79,8 +79,10 @@ public struct StreamFaults: Sendable, Hashable {
     public var malformedEvent: Int?
     /// Pause this long before every event (a slow drip), milliseconds.
     public var dripMillis: Int?
+    /// After event N, send an extra event of a type no SDK knows (forward-compatibility tests).
+    public var unknownEventAfter: Int?
     public init() {}
-    public var isEmpty: Bool { cutAfterEvents == nil && malformedEvent == nil && dripMillis == nil }
+    public var isEmpty: Bool { cutAfterEvents == nil && malformedEvent == nil && dripMillis == nil && unknownEventAfter == nil }
 }
 
 /// Produces replies. The default responder answers anything; scenario responders answer what they match.

@@ -251,6 +251,7 @@ public struct ScenarioLoader: Sendable {
             r.delayMillis = durationMillis(s["delay"], at: path.appending("stream").appending("delay"), marks: marks, source: source, problems: &problems)
             r.streamFaults.cutAfterEvents = s["cut_after"]?.intValue.map(Int.init)
             r.streamFaults.malformedEvent = s["malformed_event"]?.intValue.map(Int.init)
+            r.streamFaults.unknownEventAfter = s["unknown_event_after"]?.intValue.map(Int.init)
             r.streamFaults.dripMillis = durationMillis(s["drip"], at: path.appending("stream").appending("drip"), marks: marks, source: source, problems: &problems)
         }
         if let waits = json["background"]?.arrayValue {

@@ -37,7 +37,7 @@ enum ScenarioSchema {
             F("error", .object(ObjectSchema("error", [F("code", .string), F("message", .string)]))),
             F("stream", .object(ObjectSchema("stream", [
                 F("chunk_size", .integer), F("delay", duration), F("cut_after", .integer),
-                F("malformed_event", .integer), F("drip", duration),
+                F("malformed_event", .integer), F("drip", duration), F("unknown_event_after", .integer),
             ]))),
             F("background", .array(wait)),
             F("retention", duration),

@@ -88,6 +88,8 @@ public struct JournalEntry: Sendable, Hashable {
     public var rawBody: String?
     public var status: Int
     public var interactionID: String?
+    /// The interaction's status in the answer (create, get, cancel), for checks such as "stops polling".
+    public var interactionStatus: String?
     public var scenario: String?
     public var step: String?
     /// Why a scripted conversation refused the request, when it did.
@@ -120,6 +122,7 @@ public struct JournalEntry: Sendable, Hashable {
         if let body { o["body"] = body }
         if let rawBody { o["raw_body"] = .string(rawBody) }
         if let interactionID { o["interaction_id"] = .string(interactionID) }
+        if let interactionStatus { o["interaction_status"] = .string(interactionStatus) }
         if let scenario { o["scenario"] = .string(scenario) }
         if let step { o["step"] = .string(step) }
         if let violation { o["violation"] = .string(violation) }

@@ -18,6 +18,9 @@ public struct ServerConfiguration: Sendable {
     /// Admin API access: loopback callers only unless `adminAnyHost`; a token when set.
     public var adminToken: String?
     public var adminAnyHost = false
+    /// Told of every API request as it arrives (API key or nil, method, path); the conformance runner
+    /// uses it to measure real time between a client's requests without putting wall time in the journal.
+    public var requestObserver: (@Sendable (String?, String, String) -> Void)?
     public init() {}
 }
 
@@ -102,6 +105,7 @@ public struct UnderstudyResponder: HTTPResponder {
             method: request.method.rawValue, path: path, query: request.query, headers: request.headerPairs,
             body: nil, rawBody: nil, status: 0, route: "unknown")
         let key = apiKey(request, query: entry.query)
+        configuration.requestObserver?(key, request.method.rawValue, path)
         let response: Response
         do {
             response = try await route(request, context: context, key: key, entry: &entry)
@@ -181,10 +185,12 @@ public struct UnderstudyResponder: HTTPResponder {
                 throw APIError.invalidArgument("Invalid value at 'include_input' (TYPE_BOOL), \"\(s)\": expected true or false.", field: "include_input")
             }
             let record = try await engine.get(id, tenantKey: key)
+            entry.interactionStatus = record.status.rawValue
             return responses.json(responses.encoder.interaction(record, includeInput: query["include_input"] == "true"))
         case .cancel(let id):
             entry.interactionID = id
             let record = try await engine.cancel(id, tenantKey: key)
+            entry.interactionStatus = record.status.rawValue
             return responses.json(responses.encoder.interaction(record))
         case .files, .file, .upload:
             return try await files.respond(route: route, request: request, key: key)
@@ -229,6 +235,7 @@ public struct UnderstudyResponder: HTTPResponder {
         switch outcome {
         case .interaction(let record):
             entry.interactionID = record.id
+            entry.interactionStatus = record.status.rawValue
             entry.scenario = record.scenario
             return responses.json(responses.encoder.interaction(record))
         case .stream(let stream):
@@ -258,6 +265,11 @@ public struct UnderstudyResponder: HTTPResponder {
                         let type = LegacyEncoder.eventType(of: event.payload)
                         let frame = "event: \(type)\ndata: {\"event_type\": \"\(type)\", this line is not JSON\n\n"
                         try await writer.write(ByteBuffer(string: frame))
+                    case .unknownEvent(let type, let payload):
+                        var frame = Array("event: \(type)\ndata: ".utf8)
+                        frame += payload.serialized()
+                        frame += Array("\n\n".utf8)
+                        try await writer.write(ByteBuffer(bytes: frame))
                     case .cut:
                         // Leaving by an error makes the server close the connection without the
                         // chunked terminator: the client sees a cut stream.
