@@ -1,0 +1,244 @@
+import Foundation
+import Logging
+import Synchronization
+import UnderstudyEngine
+import UnderstudyModel
+import UnderstudyServer
+import UnderstudyStore
+
+/// How a case ended.
+public enum CaseOutcome: String, Sendable {
+    case passed, failed, skipped
+    /// Only SHOULD checks failed.
+    case warned
+    /// Failed, and listed in the expected-failures file.
+    case expectedFailure = "expected-failure"
+    /// Listed in the expected-failures file, but passed: the entry is stale.
+    case stale
+}
+
+public struct CaseResult: Sendable {
+    public var testCase: ConformanceCase
+    public var outcome: CaseOutcome
+    public var checks: [CheckResult]
+    public var note: String?
+    public var driverExitCode: Int32?
+    public var driverOutputTail: String
+    public var seconds: Double
+}
+
+public struct RunOptions: Sendable {
+    public var clientCommand: String
+    public var cases: [ConformanceCase]
+    public var only: String?
+    public var timeoutSeconds: Double = 60
+    public var seed: UInt64 = 0
+    public var strict = false
+    /// Case or check ids expected to fail, with the reasons given.
+    public var expectedFailures: [String: String] = [:]
+    public var progress: @Sendable (String) -> Void = { _ in }
+    public init(clientCommand: String, cases: [ConformanceCase]) {
+        self.clientCommand = clientCommand
+        self.cases = cases
+    }
+}
+
+public struct RunSummary: Sendable {
+    public var results: [CaseResult]
+    public var strict: Bool
+    public var count: [CaseOutcome: Int] {
+        results.reduce(into: [:]) { $0[$1.outcome, default: 0] += 1 }
+    }
+    /// Whether the run fails: a failure, a stale expected failure, or (strict) a warning.
+    public var failed: Bool {
+        results.contains { [.failed, .stale].contains($0.outcome) || (strict && $0.outcome == .warned) }
+    }
+}
+
+/// Runs a client against the suite: one in-process server, one fresh API key (tenant) per case, the
+/// case's scenario loaded for that key only, the driver run with the case in its environment, and the
+/// checks evaluated on the journal and the driver's report.
+public struct ConformanceRunner: Sendable {
+    public let options: RunOptions
+    public init(options: RunOptions) { self.options = options }
+
+    public func run() async throws -> RunSummary {
+        var engineConfiguration = EngineConfiguration()
+        engineConfiguration.seed = options.seed
+        var logger = Logger(label: "understudy.conform")
+        logger.logLevel = .critical
+        let engine = Engine(configuration: engineConfiguration, store: try SQLiteStore(path: ":memory:"), logger: logger)
+        let arrivals = ArrivalLog()
+        var serverConfiguration = ServerConfiguration()
+        serverConfiguration.port = 0
+        serverConfiguration.requestObserver = { key, method, path in arrivals.record(key: key, method: method, path: path) }
+        let server = UnderstudyServer(engine: engine, configuration: serverConfiguration, logger: logger)
+        let (ports, portSink) = AsyncStream<Int>.makeStream()
+        let app = server.application { port in
+            portSink.yield(port)
+            portSink.finish()
+        }
+        return try await withThrowingTaskGroup(of: RunSummary?.self) { group in
+            group.addTask {
+                try await app.runService(gracefulShutdownSignals: [])
+                return nil
+            }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw SuiteError(description: "The in-process server did not start.") }
+            defer { group.cancelAll() }
+            let base = "http://127.0.0.1:\(port)"
+            var results: [CaseResult] = []
+            let selected = options.cases.filter { c in options.only.map { Self.matches(c.id, pattern: $0) || c.level == $0 } ?? true }
+            for (n, testCase) in selected.enumerated() {
+                let result = await runCase(testCase, number: n + 1, of: selected.count, base: base, engine: engine, arrivals: arrivals)
+                results.append(result)
+            }
+            return RunSummary(results: results, strict: options.strict)
+        }!
+    }
+
+    /// `*` globs against case ids (`STREAM-*`).
+    static func matches(_ id: String, pattern: String) -> Bool {
+        let parts = pattern.split(separator: "*", omittingEmptySubsequences: false).map(String.init)
+        if parts.count == 1 { return id == pattern }
+        var rest = Substring(id)
+        for (i, part) in parts.enumerated() where !part.isEmpty {
+            if i == 0 { guard rest.hasPrefix(part) else { return false }; rest = rest.dropFirst(part.count) }
+            else if let r = rest.range(of: part) { rest = rest[r.upperBound...] } else { return false }
+        }
+        return parts.last!.isEmpty || id.hasSuffix(parts.last!)
+    }
+
+    func runCase(_ c: ConformanceCase, number: Int, of total: Int, base: String, engine: Engine, arrivals: ArrivalLog) async -> CaseResult {
+        let started = ContinuousClock.now
+        let key = "conform-\(number)-\(c.id.lowercased())"
+        let label = "[\(Report.pad(String(number), 2, left: true))/\(total)] \(Report.pad(c.id, 10))"
+        options.progress("\(label) \(c.contract) …")
+        func finish(_ outcome: CaseOutcome, checks: [CheckResult] = [], note: String? = nil, exit: Int32? = nil, tail: String = "") -> CaseResult {
+            let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18 + Double((ContinuousClock.now - started).components.seconds)
+            var result = CaseResult(testCase: c, outcome: outcome, checks: checks, note: note, driverExitCode: exit, driverOutputTail: tail, seconds: seconds)
+            result = applyExpectations(result)
+            options.progress("\(label) \(result.outcome.rawValue.uppercased())")
+            return result
+        }
+        if !c.scenario.isEmpty {
+            do { _ = try engine.scenarios.load(text: c.scenario, source: c.source + "#" + c.id, tenant: key) } catch {
+                return finish(.failed, note: "The case's scenario does not load: \(error.message)")
+            }
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("understudy-conform-\(ProcessInfo.processInfo.processIdentifier)-\(number)")
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let reportPath = directory.appendingPathComponent("report.json").path
+        let outputPath = directory.appendingPathComponent("output.txt").path
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+        var environment = ProcessInfo.processInfo.environment
+        environment["GOOGLE_API_KEY"] = nil
+        environment["GOOGLE_GEMINI_BASE_URL"] = base
+        environment["GEMINI_API_KEY"] = key
+        environment["UNDERSTUDY_CASE"] = c.id
+        environment["UNDERSTUDY_CASE_PARAMS"] = c.params.jsonString
+        environment["UNDERSTUDY_REPORT"] = reportPath
+        environment["UNDERSTUDY_ADMIN_URL"] = base + "/_understudy"
+        let exit = await DriverProcess.run(command: options.clientCommand, environment: environment, outputPath: outputPath, timeout: options.timeoutSeconds)
+        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        let tail = output.split(separator: "\n", omittingEmptySubsequences: false).suffix(12).joined(separator: "\n")
+        let report = FileManager.default.contents(atPath: reportPath).flatMap { try? JSONValue.parse([UInt8]($0)) }
+        try? FileManager.default.removeItem(at: directory)
+        if exit == nil {
+            return finish(.failed, note: "The driver did not finish within \(Int(options.timeoutSeconds)) s and was killed.", tail: tail)
+        }
+        if report?["status"]?.stringValue == "unsupported" {
+            return finish(.skipped, note: report?["notes"]?.stringValue ?? "The driver does not support this case.", exit: exit, tail: tail)
+        }
+        let context = CheckContext(
+            testCase: c, journal: engine.journal(tenantKey: key), arrivals: arrivals.entries(for: key), report: report,
+            engine: engine, apiKey: key)
+        var checks: [CheckResult] = []
+        for spec in c.checks { checks.append(await Checks.evaluate(spec, context)) }
+        let mustFailed = checks.contains { $0.outcome == .failed && $0.spec.severity == .must }
+        let shouldFailed = checks.contains { $0.outcome == .failed && $0.spec.severity == .should }
+        return finish(mustFailed ? .failed : (shouldFailed ? .warned : .passed), checks: checks, exit: exit, tail: tail)
+    }
+
+    /// Applies the expected-failures list: listed failures are expected; listed passes are stale.
+    func applyExpectations(_ r: CaseResult) -> CaseResult {
+        var result = r
+        let failingIDs = Set(r.checks.filter { $0.outcome == .failed }.map(\.spec.id))
+        let listedCase = options.expectedFailures[r.testCase.id] != nil
+        let listedChecks = Set(options.expectedFailures.keys.filter { $0.hasPrefix(r.testCase.id + ".") })
+        switch r.outcome {
+        case .failed:
+            let mustFailing = Set(r.checks.filter { $0.outcome == .failed && $0.spec.severity == .must }.map(\.spec.id))
+            if listedCase || (!mustFailing.isEmpty && mustFailing.isSubset(of: listedChecks)) {
+                result.outcome = .expectedFailure
+            }
+        case .passed, .warned:
+            let staleChecks = listedChecks.subtracting(failingIDs)
+            if listedCase || !staleChecks.isEmpty {
+                result.outcome = .stale
+                let entries = listedCase ? [r.testCase.id] : staleChecks.sorted()
+                result.note = "Listed as an expected failure (\(entries.joined(separator: ", "))) but passed: remove the stale entry."
+            }
+        default: break
+        }
+        return result
+    }
+}
+
+/// Real arrival times of API requests per key, measured by the runner (never put in the journal, which
+/// must stay deterministic).
+final class ArrivalLog: Sendable {
+    private let start = ContinuousClock.now
+    private let log = Mutex<[String: [(method: String, path: String, seconds: Double)]]>([:])
+
+    func record(key: String?, method: String, path: String) {
+        guard let key else { return }
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        log.withLock { $0[key, default: []].append((method, path, seconds)) }
+    }
+
+    func entries(for key: String) -> [(method: String, path: String, seconds: Double)] {
+        log.withLock { $0[key] ?? [] }
+    }
+}
+
+/// Runs a driver command with a time limit, its output (stdout and stderr) going to a file.
+enum DriverProcess {
+    /// The exit code, or nil when the time limit killed it.
+    static func run(command: String, environment: [String: String], outputPath: String, timeout: Double) async -> Int32? {
+        let process = Process()
+        // setsid puts the driver in its own process group, so a timeout kills its children too.
+        let setsid = ["/usr/bin/setsid", "/bin/setsid"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        if let setsid {
+            process.executableURL = URL(fileURLWithPath: setsid)
+            process.arguments = ["/bin/sh", "-c", command]
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", command]
+        }
+        process.environment = environment
+        let output = FileHandle(forWritingAtPath: outputPath)
+        process.standardOutput = output
+        process.standardError = output
+        process.standardInput = FileHandle.nullDevice
+        do { try process.run() } catch {
+            output?.write(Data("could not start the driver: \(error)\n".utf8))
+            return 127
+        }
+        let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
+        while process.isRunning {
+            if ContinuousClock.now > deadline {
+                let pid = process.processIdentifier
+                if setsid != nil { kill(-pid, SIGKILL) }
+                kill(pid, SIGKILL)
+                process.waitUntilExit()
+                try? output?.close()
+                return nil
+            }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        try? output?.close()
+        return process.terminationStatus
+    }
+}
