@@ -61,8 +61,11 @@ let package = Package(
         .target(
             name: "UnderstudyConformance",
             dependencies: [
-                "UnderstudyServer", "UnderstudyEngine", "UnderstudyWire",
+                "UnderstudyServer", "UnderstudyEngine", "UnderstudyWire", "UnderstudyStore", "UnderstudyModel",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict),

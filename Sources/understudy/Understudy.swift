@@ -11,6 +11,6 @@ struct Understudy: AsyncParsableCommand {
             API key. Same seed and same requests give byte-identical answers.
             """,
         version: "0.1.0",
-        subcommands: [Serve.self, Scenarios.self, Conform.self],
+        subcommands: [Serve.self, Scenarios.self, Conform.self, ConformServer.self],
         defaultSubcommand: Serve.self)
 }
