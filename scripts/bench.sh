@@ -8,6 +8,7 @@
 #
 # Each wrk run: wrk -t2 -c32 -d${BENCH_DURATION:-10s} --latency. Prints req/s, p50, p99 and the
 # ratios create/hello (target >= 40 %) and get/hello (target >= 70 %), plus the machine's load.
+# get_old repeats (c) on interactions created before (b): older than the read cache's 50,000 newest.
 # Environment: BENCH_DURATION (default 10s), BENCH_CONNECTIONS (32), BENCH_SKIP_BUILD=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,16 +44,6 @@ URL=$(grep -o 'http://[0-9.:]*' "$work/stdout" | head -1)
 [ -n "$URL" ] || { echo "server did not start" >&2; cat "$work/stderr" >&2; exit 1; }
 echo "server $URL (pid $server_pid, data $work/bench.sqlite)"
 
-# The ids GET cycles over: 256 stored interactions of the benchmark's key.
-"$PY" - "$URL" >"$work/ids" <<'EOF'
-import json, sys, urllib.request
-for i in range(256):
-    req = urllib.request.Request(sys.argv[1] + "/v1beta/interactions", method="POST",
-        data=json.dumps({"model": "gemini-3-flash-preview", "input": f"stored interaction {i}"}).encode(),
-        headers={"Content-Type": "application/json", "x-goog-api-key": "bench-key"})
-    print(json.load(urllib.request.urlopen(req))["id"])
-EOF
-
 declare -A RPS P50 P99 ERR
 run() {  # name, wrk args…
   local name=$1; shift
@@ -68,16 +59,48 @@ run() {  # name, wrk args…
   non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")
   socket=$(awk '/Socket errors:/ {print}' <<<"$out")
   ERR[$name]="${non2xx:-0} non-2xx${socket:+; $socket}"
+  alive "$name"
+}
+alive() {  # the server must survive every run
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    wait "$server_pid"; local code=$?
+    echo "SERVER DIED during '$1' (exit status $code); last lines of its stderr:" >&2
+    tail -30 "$work/stderr" >&2
+    cp "$work/stderr" "${BENCH_CRASH_LOG:-/tmp/understudy-bench-crash.log}" 2>/dev/null || true
+    server_pid=""
+    exit 1
+  fi
 }
 
+make_ids() {  # file: 256 new stored interactions of the benchmark's key
+"$PY" - "$URL" >"$1" <<'EOF'
+import json, sys, urllib.request
+for i in range(256):
+    req = urllib.request.Request(sys.argv[1] + "/v1beta/interactions", method="POST",
+        data=json.dumps({"model": "gemini-3-flash-preview", "input": f"stored interaction {i}"}).encode(),
+        headers={"Content-Type": "application/json", "x-goog-api-key": "bench-key"})
+    print(json.load(urllib.request.urlopen(req))["id"])
+EOF
+}
+
+make_ids "$work/old-ids"
 echo "load before: $(uptime)"
 run hello "$URL/_understudy/hello"
 run create -s bench/create.lua "$URL/v1beta/interactions"
+# The ids GET cycles over: 256 interactions of the benchmark's key, created after the create run so
+# that they are recent (the store's read cache keeps the newest 50,000 records; older ones are read
+# from SQLite).
+make_ids "$work/ids"
+
 run get -s bench/get.lua "$URL/v1beta/interactions"
+# The same on interactions created before the create run: once more than 50,000 newer ones exist
+# they are no longer in the read cache, so this measures GET from SQLite.
+cp "$work/old-ids" "$work/ids"
+run get_old -s bench/get.lua "$URL/v1beta/interactions"
 echo "load after:  $(uptime)"
 
 printf '\n%-8s %12s %10s %10s   %s\n' "case" "req/s" "p50" "p99" "errors"
-for name in hello create get; do
+for name in hello create get get_old; do
   printf '%-8s %12s %10s %10s   %s\n' "$name" "${RPS[$name]}" "${P50[$name]}" "${P99[$name]}" "${ERR[$name]}"
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (b > 0 ? 100 * a / b : 0) }'; }
@@ -88,4 +111,5 @@ echo "create/hello: ${c} % (target >= 40 %) $([ "$c" -ge 40 ] && echo met || ech
 echo "get/hello:    ${g} % (target >= 70 %) $([ "$g" -ge 70 ] && echo met || echo MISSED)"
 echo
 "$PY" bench/stream_client.py "$URL" 7
+alive stream
 echo "load at end: $(uptime)"

@@ -135,3 +135,22 @@ def test_thinking(run_example, understudy, api_key):
     assert out[0].startswith("Thinking: [") and "type='text'" in out[0]
     assert "with high thinking" in out[0]
     assert out[1] == f'Answer: You said: "Solve this step by step: What is 15% of 240?" {DEFAULT} and saw 1 turn of context.'
+
+
+def test_examples_are_verbatim_copies_of_the_guide():
+    """Every example file (Python and REST) appears character for character in the seed page."""
+    import pathlib
+
+    import pytest
+
+    from conftest import EXAMPLES, ROOT
+
+    candidates = [ROOT.parent / "shared" / "seeds", ROOT.parents[1] / "shared" / "seeds", pathlib.Path("/work/shared/seeds")]
+    seed = next((d / "000_eaa5e912ccb539b5.txt" for d in candidates if (d / "000_eaa5e912ccb539b5.txt").exists()), None)
+    if seed is None:
+        pytest.skip("the guide (shared/seeds/000_eaa5e912ccb539b5.txt) is not beside this checkout")
+    guide = seed.read_text()
+    files = sorted(EXAMPLES.glob("*.py")) + sorted((EXAMPLES / "rest").glob("*.sh"))
+    assert len(files) >= 19
+    for path in files:
+        assert path.read_text().rstrip("\n") in guide, f"{path.name} differs from the guide"

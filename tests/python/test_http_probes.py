@@ -263,7 +263,15 @@ def test_revision_header_and_v1_paths_are_refused_clearly(understudy, api_key):
         status, _, payload = api(understudy.base_url, api_key, "POST", path, body, headers)
         error = google_error(status, payload, 400)
         assert "2026-05-20" in error["message"] and "steps" in error["message"]
+    # GETs on /v1 too, before any lookup.
+    status, _, payload = api(understudy.base_url, api_key, "GET", "/v1/interactions/abc")
+    assert "2026-05-20" in google_error(status, payload, 400)["message"]
+    # An unknown revision is named.
+    status, _, payload = api(understudy.base_url, api_key, "POST", "/v1beta/interactions", body, {"Api-Revision": "2099-01-01"})
+    assert "2099-01-01" in google_error(status, payload, 400, "INVALID_ARGUMENT")["message"]
     # The explicit legacy revision and v1alpha are served.
+    status, _, _ = api(understudy.base_url, api_key, "POST", "/v1beta/interactions", body, {"Api-Revision": "2026-05-07"})
+    assert status == 200
     status, _, _ = api(understudy.base_url, api_key, "POST", "/v1alpha/interactions", body)
     assert status == 200
 
