@@ -82,6 +82,7 @@ func collect(_ stream: InteractionStream, sourceLocation: SourceLocation = #_sou
             Issue.record("malformed \(e.id)", sourceLocation: sourceLocation)
             out.append(e)
         case .cut: Issue.record("cut", sourceLocation: sourceLocation)
+        case .unknownEvent(let type, _): Issue.record("unexpected extra event \(type)", sourceLocation: sourceLocation)
         }
     }
     return out
