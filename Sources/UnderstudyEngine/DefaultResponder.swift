@@ -61,7 +61,7 @@ public struct DefaultResponder: Responder {
         parts.append("I am Understudy's default reply for \(context.request.target.name) and saw \(turns) turn\(turns == 1 ? "" : "s") of context.")
         let attachments = (context.lastUserTurn?.content ?? []).filter(\.isMedia)
         if !attachments.isEmpty {
-            parts.append("Attachments: " + attachments.map(MediaDescription.describe).joined(separator: "; ") + ".")
+            parts.append("Attachments: " + attachments.map { MediaDescription.describe($0, files: context.files) }.joined(separator: "; ") + ".")
         }
         if let system = context.request.systemInstruction, !system.isEmpty {
             parts.append("System instruction: \"\(system)\".")
@@ -124,8 +124,13 @@ public struct DefaultResponder: Responder {
 
 /// How the responder describes a media block it received.
 enum MediaDescription {
-    static func describe(_ c: Content) -> String {
+    static func describe(_ c: Content, files: [String: FileFacts] = [:]) -> String {
         var facts: [String] = []
+        if let uri = c.uri, let file = files[uri] {
+            facts.append(c.mimeType ?? file.mimeType)
+            facts.append("\(file.sizeBytes) bytes, Files API \(file.name)")
+            return "\(c.type) (\(facts.joined(separator: ", ")))"
+        }
         if let mime = c.mimeType { facts.append(mime) }
         if let data = c.data {
             facts.append("\(Base64.decode(data)?.count ?? 0) bytes inline")

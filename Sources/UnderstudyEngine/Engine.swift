@@ -60,6 +60,7 @@ public final class Engine: Sendable {
     let changes = ChangeBus()
     /// Serialises read-modify-write of one interaction (polls, cancel, delete).
     let mutations = KeyedLock()
+    let fileSessions = FileSessions()
 
     public init(configuration: EngineConfiguration, store: SQLiteStore, logger: Logger = Logger(label: "understudy.engine")) {
         self.configuration = configuration
@@ -226,9 +227,10 @@ public final class Engine: Sendable {
         let rootToken = previous.flatMap { Identity.tokens(ofInteractionID: $0.id)?.root } ?? ownToken
         let id = Identity.interactionID(rootToken: rootToken, ownToken: ownToken)
 
-        let context = ResponseContext(
+        var context = ResponseContext(
             tenant: tenant.key, request: request, history: earlier + request.input, previous: previous,
             chainPosition: chainPosition, interactionID: id, headers: headers, identity: identity, now: created)
+        context.files = try await referencedFiles(request, tenant: tenant)
         var reply: Reply
         if let scripted = try await scenarios.reply(to: context, tenant: tenant, engine: self) {
             reply = scripted

@@ -15,6 +15,8 @@ public struct ResponseContext: Sendable {
     public var identity: Identity
     /// Tenant clock at creation, seconds since 1970.
     public var now: Int64
+    /// Files API files referenced by URI in the input: uri → (mime type, size in bytes).
+    public var files: [String: FileFacts] = [:]
 
     /// The turns of this request's own input.
     public var currentInput: [Turn] { request.input }
@@ -45,6 +47,13 @@ public struct ResponseContext: Sendable {
 
     /// A label unique to this interaction, for deterministic choices.
     public var label: String { "\(tenant)|\(interactionID)" }
+}
+
+/// What the engine knows about a Files API file a request refers to.
+public struct FileFacts: Sendable, Hashable {
+    public var name: String
+    public var mimeType: String
+    public var sizeBytes: Int64
 }
 
 /// What a responder decided: the outputs, the final status, and how the run unfolds.

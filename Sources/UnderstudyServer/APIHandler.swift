@@ -148,6 +148,9 @@ public struct UnderstudyResponder: HTTPResponder {
             try WireRevision.requested(pathVersion: APIRoute.version(of: request.uri.path), header: headerMap["api-revision"]).requireServed()
         default: break
         }
+        if route == .upload, let session = query["upload_id"] {
+            return try await files.uploadChunk(request, session: session)
+        }
         guard let key else {
             throw APIError.permissionDenied(
                 "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.")
