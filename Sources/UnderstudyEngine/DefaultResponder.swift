@@ -16,7 +16,7 @@ public struct DefaultResponder: Responder {
             return deepResearchReply(context)
         }
         let model = request.target.name
-        if let media = mediaGenerationReply(context) { return media }
+        if let media = try mediaGenerationReply(context) { return media }
 
         var body: [Content] = []
         var status = InteractionStatus.completed

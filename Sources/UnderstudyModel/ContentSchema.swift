@@ -10,6 +10,8 @@ public enum APISchema {
     public static let audioMimeTypes = [
         "audio/wav", "audio/mp3", "audio/aiff", "audio/aac", "audio/ogg", "audio/flac", "audio/mpeg", "audio/m4a",
         "audio/l16", "audio/opus", "audio/alaw", "audio/mulaw",
+        // What Understudy's speech outputs carry (Google's TTS convention); echoed back in stateless history.
+        "audio/L16;codec=pcm;rate=24000",
     ]
     public static let videoMimeTypes = [
         "video/mp4", "video/mpeg", "video/mpg", "video/mov", "video/avi", "video/x-flv", "video/webm", "video/wmv",
