@@ -23,17 +23,22 @@ public struct DefaultResponder: Responder {
 
         let results = context.functionResults
         let functionTools = request.tools.filter { $0.type == "function" }
-        if !results.isEmpty {
+        if context.functionResults.isEmpty, let mcp = await mcpReply(context) {
+            if mcp.status == .failed { return mcp }
+            body.append(contentsOf: mcp.outputs)
+        } else if let computer = computerUseReply(context) {
+            body.append(contentsOf: computer.outputs)
+            status = computer.status
+        } else if !results.isEmpty {
             body.append(.text(functionResultText(results, context: context)))
         } else if let call = plannedFunctionCalls(context, functionTools: functionTools), !call.isEmpty {
             body.append(contentsOf: call)
             status = .requiresAction
-        } else if let computer = computerUseReply(context) {
-            body.append(contentsOf: computer.outputs)
-            status = computer.status
         } else {
-            body.append(contentsOf: builtInToolBlocks(context))
-            body.append(.text(answerText(context)))
+            let tools = builtInToolBlocks(context)
+            let answer = groundedText(context, tools: tools, base: answerText(context))
+            // The live service sometimes put the text first (the guide's known issue); a switch reproduces it.
+            body.append(contentsOf: context.builtinToolTextFirst ? [answer] + tools : tools + [answer])
         }
         if let structured = structuredOutput(context) {
             // The final text is the JSON document; tool blocks before it stay.
@@ -128,7 +133,7 @@ enum MediaDescription {
         var facts: [String] = []
         if let uri = c.uri, let file = files[uri] {
             facts.append(c.mimeType ?? file.mimeType)
-            facts.append("\(file.sizeBytes) bytes, Files API \(file.name)")
+            facts.append(file.name == uri ? "\(file.sizeBytes) bytes from \(uri)" : "\(file.sizeBytes) bytes, Files API \(file.name)")
             return "\(c.type) (\(facts.joined(separator: ", ")))"
         }
         if let mime = c.mimeType { facts.append(mime) }

@@ -33,6 +33,9 @@ public struct EngineConfiguration: Sendable {
     /// Files API: seconds a file stays PROCESSING, and its lifetime.
     public var fileProcessingSeconds: Int64 = 2
     public var fileRetentionSeconds: Int64 = 48 * 3600
+    /// Order of built-in tool blocks and text: `correct`, or `text-first` as the live service sometimes did.
+    public enum BuiltinToolOrder: String, Sendable, CaseIterable { case correct, textFirst = "text-first" }
+    public var builtinToolOrder = BuiltinToolOrder.correct
     /// Where scenario `fixture:` references are read from.
     public var fixturesDirectory = "fixtures"
 
@@ -231,6 +234,7 @@ public final class Engine: Sendable {
             tenant: tenant.key, request: request, history: earlier + request.input, previous: previous,
             chainPosition: chainPosition, interactionID: id, headers: headers, identity: identity, now: created)
         context.files = try await referencedFiles(request, tenant: tenant)
+        context.builtinToolTextFirst = configuration.builtinToolOrder == .textFirst
         var reply: Reply
         if let scripted = try await scenarios.reply(to: context, tenant: tenant, engine: self) {
             reply = scripted

@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import Crypto
+import NIOCore
 import Synchronization
 import UnderstudyModel
 import UnderstudyStore
@@ -117,7 +119,12 @@ extension Engine {
         var facts: [String: FileFacts] = [:]
         for (i, turn) in request.input.enumerated() {
             for (j, block) in turn.content.enumerated() where block.isMedia {
-                guard let uri = block.uri, Self.isFilesAPIURI(uri), let name = Self.fileName(inURI: uri) else { continue }
+                guard let uri = block.uri else { continue }
+                guard Self.isFilesAPIURI(uri), let name = Self.fileName(inURI: uri) else {
+                    // Local stand-ins for remote media are fetched to learn their size and type.
+                    if Self.isLoopbackURL(uri), let fetched = await Self.fetchLoopback(uri) { facts[uri] = fetched }
+                    continue
+                }
                 let field = HistoryRules.path(form: request.inputForm, turn: i, block: j) + ".uri"
                 let found: (FileRecord, active: Bool)
                 do {
@@ -135,6 +142,22 @@ extension Engine {
             }
         }
         return facts
+    }
+
+    static func isLoopbackURL(_ uri: String) -> Bool {
+        ["http://127.0.0.1:", "http://localhost:", "http://127.0.0.1/", "http://localhost/"].contains { uri.hasPrefix($0) }
+    }
+
+    /// GETs a loopback URL (2 s, 20 MiB at most); nil when it cannot be read.
+    static func fetchLoopback(_ uri: String) async -> FileFacts? {
+        var request = HTTPClientRequest(url: uri)
+        request.method = .GET
+        guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(2)),
+            (200..<300).contains(response.status.code),
+            let body = try? await response.body.collect(upTo: 20 << 20)
+        else { return nil }
+        let type = response.headers.first(name: "Content-Type")?.split(separator: ";").first.map(String.init) ?? "application/octet-stream"
+        return FileFacts(name: uri, mimeType: type, sizeBytes: Int64(body.readableBytes))
     }
 
     /// Whether a content URI names a Files API file (not just any URL with "/files/" in it).

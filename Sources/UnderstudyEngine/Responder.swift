@@ -17,6 +17,8 @@ public struct ResponseContext: Sendable {
     public var now: Int64
     /// Files API files referenced by URI in the input: uri → (mime type, size in bytes).
     public var files: [String: FileFacts] = [:]
+    /// Reproduce the live quirk of text before built-in tool blocks (`--builtin-tool-order text-first`).
+    public var builtinToolTextFirst = false
 
     /// The turns of this request's own input.
     public var currentInput: [Turn] { request.input }

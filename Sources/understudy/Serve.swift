@@ -172,6 +172,9 @@ struct BehaviourOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Cancel: implemented, or unimplemented (404 'Method not found.' as the live service answered in Jan 2026).", valueName: "mode"))
     var cancel: String = "implemented"
 
+    @Option(help: ArgumentHelp("Built-in tool output order: correct (call, result, text) or text-first (the live quirk the guide mentions).", valueName: "order"))
+    var builtinToolOrder: String = "correct"
+
     @Option(help: "Maximum characters of text per streamed delta.")
     var chunkSize = 24
 
@@ -198,6 +201,9 @@ struct BehaviourOptions: ParsableArguments {
         guard EngineConfiguration.CancelBehaviour(rawValue: cancel) != nil else {
             throw ValidationError("--cancel must be 'implemented' or 'unimplemented'.")
         }
+        guard EngineConfiguration.BuiltinToolOrder(rawValue: builtinToolOrder) != nil else {
+            throw ValidationError("--builtin-tool-order must be 'correct' or 'text-first'.")
+        }
         guard chunkSize > 0 else { throw ValidationError("--chunk-size must be at least 1.") }
         guard eventDelay >= 0 else { throw ValidationError("--event-delay cannot be negative.") }
     }
@@ -205,6 +211,7 @@ struct BehaviourOptions: ParsableArguments {
     func apply(to c: inout EngineConfiguration) {
         c.signaturePolicy = EngineConfiguration.SignaturePolicy(rawValue: signatures) ?? .byModel
         c.cancelBehaviour = EngineConfiguration.CancelBehaviour(rawValue: cancel) ?? .implemented
+        c.builtinToolOrder = EngineConfiguration.BuiltinToolOrder(rawValue: builtinToolOrder) ?? .correct
         c.textChunkSize = chunkSize
         c.eventDelayMillis = eventDelay
     }
