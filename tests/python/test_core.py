@@ -236,7 +236,8 @@ def test_agent_without_background_is_rejected(client):
 def test_unknown_interaction_is_not_found(client):
     with pytest.raises(gi.NotFoundError) as info:
         client.interactions.get("v1_doesNotExist")
-    assert info.value.body["error"] == {**info.value.body["error"], "code": 404, "status": "NOT_FOUND"}
+    error = info.value.body["error"]
+    assert info.value.status_code == 404 and error["code"] == 404 and error["status"] == "NOT_FOUND"
 
 
 def test_errors_are_the_interactions_exception_classes(client):
