@@ -236,7 +236,8 @@ def test_agent_without_background_is_rejected(client):
 def test_unknown_interaction_is_not_found(client):
     with pytest.raises(gi.NotFoundError) as info:
         client.interactions.get("v1_doesNotExist")
-    assert info.value.body["error"] == {**info.value.body["error"], "code": 404, "status": "NOT_FOUND"}
+    error = info.value.body["error"]
+    assert info.value.status_code == 404 and error["code"] == 404 and error["status"] == "NOT_FOUND"
 
 
 def test_errors_are_the_interactions_exception_classes(client):
@@ -278,3 +279,31 @@ def test_async_client(client):
     assert events[-1].event_type == "interaction.complete"
     assert [e.event_id for e in replay] == [e.event_id for e in events[2:]]
     assert deleted == {}
+
+
+def test_multi_round_stateless_history_names_the_turn_with_the_bad_signature(client):
+    history = []
+    for n in range(2):
+        history.append({"role": "user", "content": f"Weather, round {n}?"})
+        step = client.interactions.create(model=MODEL, input=history, tools=[WEATHER])
+        assert step.status == "requires_action", n
+        call = next(o for o in step.outputs if o.type == "function_call")
+        history += [
+            {"role": "model", "content": [o.model_dump(exclude_none=True) for o in step.outputs]},
+            {"role": "user", "content": [{"type": "function_result", "call_id": call.id, "name": call.name, "result": f"round {n}"}]},
+        ]
+        answer = client.interactions.create(model=MODEL, input=history)
+        assert answer.status == "completed" and f'"round {n}"' in text_of(answer)
+        history.append({"role": "model", "content": [o.model_dump(exclude_none=True) for o in answer.outputs]})
+    # user, model(call), user(result), model(answer), user, model(call), user(result), model(answer)
+    assert [t["role"] for t in history] == ["user", "model", "user", "model"] * 2
+    history.append({"role": "user", "content": "Thanks!"})
+    assert "saw 9 turns of context" in text_of(client.interactions.create(model=MODEL, input=history))
+    for turn in (1, 3, 5, 7):
+        tampered = [dict(t) for t in history]
+        content = [dict(c) for c in tampered[turn]["content"]]
+        content[0]["signature"] = content[0]["signature"][::-1]
+        tampered[turn]["content"] = content
+        with pytest.raises(gi.BadRequestError) as info:
+            client.interactions.create(model=MODEL, input=tampered)
+        assert f"input[{turn}].content[0].signature" in message(info.value)
