@@ -36,7 +36,15 @@ public enum EventLog {
     static func contentEvents(index: Int, block: Content, plan: ChunkPlan) -> [StreamEventPayload] {
         var events: [StreamEventPayload] = []
         var head = Content(type: block.type)
-        for key in ["id", "name", "server_name", "call_id", "mime_type"] { if let v = block.fields[key] { head.fields[key] = v } }
+        if ["text", "thought"].contains(block.type) || block.isMedia {
+            // Text, thoughts and media open with their identity; their payload comes in deltas.
+            for key in ["id", "name", "server_name", "call_id", "mime_type"] { if let v = block.fields[key] { head.fields[key] = v } }
+        } else {
+            // Calls and results open with the whole block (SDK 1.55 requires e.g. `arguments` and
+            // `result` in the content of content.start; without them the event does not parse).
+            head = block
+            head.fields["signature"] = nil
+        }
         events.append(.contentStart(index: index, content: head))
         for delta in deltas(of: block, plan: plan) {
             events.append(.contentDelta(index: index, delta: delta))

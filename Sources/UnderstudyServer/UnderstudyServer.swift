@@ -20,6 +20,7 @@ public struct UnderstudyServer: Sendable {
     public func application(onReady: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
         Application(
             responder: UnderstudyResponder(engine: engine, configuration: configuration),
+            server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Understudy"),
             onServerRunning: { channel in await onReady(channel.localAddress?.port ?? configuration.port) },
             logger: logger)

@@ -82,10 +82,17 @@ struct EventLogTests {
         #expect(Array(events[first..<(first + mine.count)]) == mine)
         guard case .contentStart(1, let head) = mine.first?.payload else { Issue.record("no start"); return }
         #expect(mine.last?.payload == .contentStop(index: 1))
-        // The start names the block: its type and identifying members, never its payload.
+        // Text, thought and media starts name the block (type and identifying members), not its payload;
+        // calls and results start with the whole block, because SDK 1.55 requires their payload there.
         #expect(head.type == block.type)
-        for key in head.fields.keys { #expect(["id", "name", "server_name", "call_id", "mime_type"].contains(key)) }
-        for key in ["id", "name", "server_name", "call_id", "mime_type"] { #expect(head.fields[key] == block.fields[key]) }
+        if ["text", "thought"].contains(block.type) || block.isMedia {
+            for key in head.fields.keys { #expect(["id", "name", "server_name", "call_id", "mime_type"].contains(key)) }
+            for key in ["id", "name", "server_name", "call_id", "mime_type"] { #expect(head.fields[key] == block.fields[key]) }
+        } else {
+            var expected = block
+            expected.fields["signature"] = nil
+            #expect(head == expected)
+        }
         for e in mine.dropFirst().dropLast() {
             guard case .contentDelta(_, let d) = e.payload else { Issue.record("not a delta"); continue }
             switch block.type {

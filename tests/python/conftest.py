@@ -127,7 +127,9 @@ def client(sdk_env):
     from google import genai
 
     warnings.filterwarnings("ignore", message="Interactions usage is experimental")
-    return genai.Client()
+    client = genai.Client()
+    yield client
+    client.close()
 
 
 @pytest.fixture

@@ -265,14 +265,17 @@ def test_async_client(client):
     import asyncio
 
     async def run():
-        aio = client.aio.interactions
-        first = await aio.create(model=MODEL, input="async hello")
-        second = await aio.create(model=MODEL, input="async again", previous_interaction_id=first.id)
-        events = [e async for e in await aio.create(model=MODEL, input="async stream", stream=True)]
-        got = await aio.get(second.id)
-        replay = [e async for e in await aio.get(events[0].interaction.id, stream=True, last_event_id="evt_0002")]
-        deleted = await aio.delete(first.id)
-        return first, second, events, got, replay, deleted
+        # The async client is closed inside the loop that opened its connections; left to the garbage
+        # collector, its sockets surface as unraisable ResourceWarnings in whichever test runs next.
+        async with client.aio as session:
+            aio = session.interactions
+            first = await aio.create(model=MODEL, input="async hello")
+            second = await aio.create(model=MODEL, input="async again", previous_interaction_id=first.id)
+            events = [e async for e in await aio.create(model=MODEL, input="async stream", stream=True)]
+            got = await aio.get(second.id)
+            replay = [e async for e in await aio.get(events[0].interaction.id, stream=True, last_event_id="evt_0002")]
+            deleted = await aio.delete(first.id)
+            return first, second, events, got, replay, deleted
 
     first, second, events, got, replay, deleted = asyncio.run(run())
     assert "saw 3 turns of context" in text_of(second) and got.id == second.id

@@ -164,7 +164,7 @@ def test_speech_example_writes_24khz_mono_16bit_audio(run_example, tmp_path):
 
 
 def test_multi_speaker_example_and_speaker_checks(run_example, client, tmp_path):
-    run_example("speech_multi_speaker.py")
+    run_example("../composed/speech_multi_speaker.py")  # composed from the guide's prompt and config
     with wave.open(str(tmp_path / "generated_audio.wav")) as w:
         assert w.getnframes() > 24000
     from google.genai import _interactions

@@ -516,9 +516,6 @@ def test_pipelined_requests_on_one_connection(understudy, api_key):
     assert everything.count(payload) == 3
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "server bug: no '100 Continue' interim response to 'Expect: 100-continue'; curl sends that header for "
-    "bodies over 1 MiB (inline media) and then stalls 1 s per request before sending the body"))
 def test_expect_100_continue_is_answered(understudy, api_key):
     body = json.dumps({"model": MODEL, "input": "x", "store": False}).encode()
     url = urllib.parse.urlparse(understudy.base_url)

@@ -193,9 +193,6 @@ def test_requires_action_in_a_stream_then_the_follow_up_streams_the_answer(clien
     assert texts(follow) == 'Thanks. get_weather returned "sunny".' == follow[-1].interaction.outputs[-1].text
 
 
-@pytest.mark.xfail(SDK < (1, 58), strict=True, reason=(
-    "server bug: content.start of a function_call carries only type/id/name; SDK 1.55's FunctionCallContent "
-    "requires 'arguments', so the whole event degrades to InteractionEvent with .content a dict"))
 def test_content_start_of_a_function_call_parses_as_its_type(client):
     events = list(client.interactions.create(model=MODEL, input="Weather in Paris?", tools=[WEATHER], stream=True))
     starts = [e for e in events if e.event_type == "content.start"]

@@ -13,4 +13,5 @@ interaction = client.interactions.create(
         }
     ]
 )
+
 print(interaction.outputs[-1].text)

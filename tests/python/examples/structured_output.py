@@ -1,7 +1,6 @@
 from google import genai
 from pydantic import BaseModel, Field
 from typing import Literal, Union
-
 client = genai.Client()
 
 class SpamDetails(BaseModel):
