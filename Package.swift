@@ -4,7 +4,7 @@
 // Module graph (dependencies point one way):
 //   understudy (CLI) → UnderstudyServer, UnderstudyConformance → UnderstudyEngine → UnderstudyStore → UnderstudyModel
 //   UnderstudyWire (the Dec-2025 "outputs" wire revision) → UnderstudyModel; used by the server and the runner.
-//   UnderstudyGenerators (PNG, PCM, JSON-from-schema) → UnderstudyModel; used by the engine.
+//   UnderstudyGenerators (PNG, PCM, JSON-from-schema) → UnderstudyModel, CompressNIO (zlib); used by the engine.
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -29,10 +29,18 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
     ],
     targets: [
         .target(name: "UnderstudyModel", swiftSettings: strict),
-        .target(name: "UnderstudyGenerators", dependencies: ["UnderstudyModel"], swiftSettings: strict),
+        .target(
+            name: "UnderstudyGenerators",
+            dependencies: [
+                "UnderstudyModel",
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
         .target(name: "UnderstudyWire", dependencies: ["UnderstudyModel"], swiftSettings: strict),
         .target(
             name: "UnderstudyStore",
@@ -81,7 +89,13 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(name: "UnderstudyModelTests", dependencies: ["UnderstudyModel", "UnderstudyWire"]),
-        .testTarget(name: "UnderstudyGeneratorsTests", dependencies: ["UnderstudyGenerators"]),
+        .testTarget(
+            name: "UnderstudyGeneratorsTests",
+            dependencies: [
+                "UnderstudyGenerators",
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
         .testTarget(
             name: "UnderstudyEngineTests",
             dependencies: ["UnderstudyEngine", "UnderstudyWire", "UnderstudyStore", "UnderstudyModel"]),

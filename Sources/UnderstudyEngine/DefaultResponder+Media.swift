@@ -24,7 +24,12 @@ extension DefaultResponder {
             let config = request.generationConfig
             let (width, height) = PictureGenerator.dimensions(aspectRatio: config.imageAspectRatio, imageSize: config.imageSize)
             let prompt = context.lastUserText
-            let png = PictureGenerator.png(width: width, height: height, seed: context.identity.seed, prompt: prompt)
+            let png: [UInt8]
+            do {
+                png = try PictureGenerator.png(width: width, height: height, seed: context.identity.seed, prompt: prompt)
+            } catch {
+                throw .internalError("Image generation failed: \(error).")
+            }
             var outputs: [Content] = []
             if modalities.isEmpty || modalities.contains("text") {
                 outputs.append(.text("Here is a \(width)×\(height) image for: \"\(Self.clip(prompt, 120))\"."))

@@ -20,7 +20,8 @@ public enum PictureGenerator {
         return (max(1, Int((Double(longSide) * w / h).rounded())), longSide)
     }
 
-    public static func png(width: Int, height: Int, seed: UInt64, prompt: String) -> [UInt8] {
+    /// Throws only when zlib fails (out of memory).
+    public static func png(width: Int, height: Int, seed: UInt64, prompt: String) throws -> [UInt8] {
         var rng = SeededRandom(seed: seed, label: "picture|" + prompt)
         func color() -> (Double, Double, Double) { (Double(rng.below(256)), Double(rng.below(256)), Double(rng.below(256))) }
         let top = color(), bottom = color(), sun = color(), hill = color()
@@ -47,7 +48,7 @@ public enum PictureGenerator {
                 pixels[i + 2] = UInt8(max(0, min(255, c.2)))
             }
         }
-        return PNG.encode(width: width, height: height, pixels: pixels)
+        return try PNG.encode(width: width, height: height, pixels: pixels)
     }
 }
 
