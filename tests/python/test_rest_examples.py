@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 
 import pytest
 
+from conftest import guide_text
 from sse_frames import parse_sse, rebuild
 
 REST = pathlib.Path(__file__).resolve().parent / "examples" / "rest"
@@ -27,17 +29,38 @@ pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is no
 
 
 def commands(name: str) -> list[str]:
-    """The curl commands of a sample, in order; commented-out follow-ups uncommented."""
+    """The curl commands of a sample, in order; commented-out follow-ups uncommented. Paragraphs with
+    no curl in them (the Files API sample opens with a comment about the upload step) are prose."""
     out = []
     for paragraph in (REST / name).read_text().split("\n\n"):
         lines = paragraph.strip("\n").split("\n")
-        first = next(i for i, line in enumerate(lines) if line.lstrip("# ").startswith("curl "))
+        first = next((i for i, line in enumerate(lines) if line.lstrip("# ").startswith("curl ")), None)
+        if first is None:
+            assert all(line.startswith("#") for line in lines), paragraph
+            continue
         body = lines[first:]
         if body[0].startswith("#"):
             assert all(line.startswith("#") for line in body), paragraph
             body = [line[2:] if line.startswith("# ") else line[1:] for line in body]
         out.append("\n".join(body))
     return out
+
+
+def guide_rest_sections(guide: str) -> list[str]:
+    """The guide's REST samples: the lines after each line reading exactly "REST", up to the next line
+    of prose or heading (those start with a capital letter; no line of a sample does)."""
+    lines = guide.split("\n")
+    sections = []
+    for i, line in enumerate(lines):
+        if line != "REST":
+            continue
+        body = []
+        for following in lines[i + 1:]:
+            if re.match(r"[A-ZÄÖÜ]", following):
+                break
+            body.append(following)
+        sections.append("\n".join(body).strip("\n"))
+    return sections
 
 
 @pytest.fixture
@@ -68,6 +91,18 @@ def test_the_samples_are_the_guide_verbatim():
     for path in sorted(REST.glob("*.sh")):
         for command in commands(path.name):
             assert command.startswith(("curl ", " curl ")) and HOST in command, path.name
+    guide = guide_text()
+    if guide is None:
+        pytest.skip("the guide (shared/seeds/000_eaa5e912ccb539b5.txt) is not beside this checkout")
+    # Each copy is one whole REST section of the guide, and each REST section has a copy.
+    sections = guide_rest_sections(guide)
+    assert len(sections) == 26
+    copies = {path.name: path.read_text().rstrip("\n") for path in REST.glob("*.sh")}
+    for name, text in copies.items():
+        assert text in sections, f"{name} is not one of the guide's REST samples as written"
+    missing = [s.split("\n")[:8] for s in sections if s not in copies.values()]
+    assert not missing, f"REST samples without a copy in {REST}: {missing}"
+    assert len(set(copies.values())) == len(copies)
 
 
 def test_text_prompt(curl):
