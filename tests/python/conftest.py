@@ -6,12 +6,15 @@ journal and scenario progress, with nothing to clean up between tests.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
+import http.server
 import json
 import os
 import pathlib
 import subprocess
 import sys
+import threading
 import urllib.error
 import urllib.request
 
@@ -19,8 +22,16 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 EXAMPLES = pathlib.Path(__file__).resolve().parent / "examples"
+FIXTURES = ROOT / "fixtures"
 BIN = os.environ.get("UNDERSTUDY_BIN", str(ROOT / ".build" / "debug" / "understudy"))
 SEED = 7
+GUIDE_NAME = "000_eaa5e912ccb539b5.txt"
+
+
+def guide_text() -> str | None:
+    """The API guide the examples are copied from (shared/seeds beside this checkout), or None."""
+    candidates = [ROOT.parent / "shared" / "seeds", ROOT.parents[1] / "shared" / "seeds", pathlib.Path("/work/shared/seeds")]
+    return next(((d / GUIDE_NAME).read_text() for d in candidates if (d / GUIDE_NAME).exists()), None)
 
 
 class Understudy:
@@ -174,3 +185,68 @@ def run_example(understudy, api_key, tmp_path):
         return proc
 
     return run
+
+
+# Stand-ins for the guide's remote servers ---------------------------------------------------------
+# The guide's samples point at public URLs (media to describe, a weather MCP server). The tests replace
+# those URLs, only in the command or copy they run, with these loopback servers.
+
+def serve_in_background(handler) -> http.server.ThreadingHTTPServer:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def fixture_server():
+    """Serves fixtures/ over HTTP on loopback: the stand-in for the guide's remote media URLs."""
+    server = serve_in_background(functools.partial(QuietHandler, directory=str(FIXTURES)))
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+class MCPHandler(http.server.BaseHTTPRequestHandler):
+    """A streamable-HTTP MCP server with one weather tool (JSON-RPC over POST)."""
+
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        message = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if "id" not in message:
+            self.send_response(202)
+            self.end_headers()
+            return
+        method = message["method"]
+        if method == "initialize":
+            result = {"protocolVersion": "2025-03-26", "capabilities": {"tools": {}}, "serverInfo": {"name": "weather", "version": "1"}}
+        elif method == "tools/list":
+            result = {"tools": [
+                {"name": "get_forecast", "description": "Weather forecast for a city", "inputSchema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}},
+                {"name": "get_time", "description": "Current time", "inputSchema": {"type": "object", "properties": {}}},
+            ]}
+        elif method == "tools/call":
+            args = message["params"]["arguments"]
+            result = {"content": [{"type": "text", "text": f"Sunny, 21°C ({message['params']['name']} for {args.get('city', '?')})"}]}
+        else:
+            result = {}
+        body = json.dumps({"jsonrpc": "2.0", "id": message["id"], "result": result}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Mcp-Session-Id", "session-1")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture(scope="session")
+def mcp_server():
+    """The stand-in for the guide's remote MCP server; its streamable-HTTP endpoint URL."""
+    server = serve_in_background(MCPHandler)
+    yield f"http://127.0.0.1:{server.server_address[1]}/mcp"
+    server.shutdown()

@@ -5,34 +5,14 @@ they produced with independent decoders and validators.
 from __future__ import annotations
 
 import base64
-import functools
-import http.server
 import io
 import json
-import threading
 import wave
 
 import jsonschema
 import pytest
 
-from conftest import ROOT
-
-FIXTURES = ROOT / "fixtures"
-
-
-@pytest.fixture(scope="module")
-def fixture_server():
-    """Serves fixtures/ over HTTP on loopback: the stand-in for the guide's remote URLs."""
-    handler = functools.partial(QuietHandler, directory=str(FIXTURES))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+from conftest import FIXTURES
 
 
 # Multimodal understanding --------------------------------------------------------------------
@@ -295,48 +275,6 @@ def test_computer_use_example_and_loop(run_example, client):
                                                  input=[{"type": "function_result", "call_id": call.id, "name": call.name, "result": {"url": "https://example.com"}}])
     assert actions == ["open_web_browser", "type_text_at", "click_at"]
     assert interaction.status == "completed"
-
-
-class MCPHandler(http.server.BaseHTTPRequestHandler):
-    """A streamable-HTTP MCP server with one weather tool (JSON-RPC over POST)."""
-
-    def log_message(self, *args):
-        pass
-
-    def do_POST(self):
-        message = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        if "id" not in message:
-            self.send_response(202)
-            self.end_headers()
-            return
-        method = message["method"]
-        if method == "initialize":
-            result = {"protocolVersion": "2025-03-26", "capabilities": {"tools": {}}, "serverInfo": {"name": "weather", "version": "1"}}
-        elif method == "tools/list":
-            result = {"tools": [
-                {"name": "get_forecast", "description": "Weather forecast for a city", "inputSchema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}},
-                {"name": "get_time", "description": "Current time", "inputSchema": {"type": "object", "properties": {}}},
-            ]}
-        elif method == "tools/call":
-            args = message["params"]["arguments"]
-            result = {"content": [{"type": "text", "text": f"Sunny, 21°C ({message['params']['name']} for {args.get('city', '?')})"}]}
-        else:
-            result = {}
-        body = json.dumps({"jsonrpc": "2.0", "id": message["id"], "result": result}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Mcp-Session-Id", "session-1")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-@pytest.fixture(scope="module")
-def mcp_server():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), MCPHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/mcp"
-    server.shutdown()
 
 
 def test_mcp_example_calls_the_local_server(run_example, mcp_server, client):
