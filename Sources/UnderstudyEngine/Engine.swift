@@ -64,6 +64,7 @@ public final class Engine: Sendable {
     /// Serialises read-modify-write of one interaction (polls, cancel, delete).
     let mutations = KeyedLock()
     let fileSessions = FileSessions()
+    private let resets = Atomic<Int>(0)
 
     public init(configuration: EngineConfiguration, store: SQLiteStore, logger: Logger = Logger(label: "understudy.engine")) {
         self.configuration = configuration
@@ -546,10 +547,15 @@ public final class Engine: Sendable {
     /// Forgets one tenant (or all): interactions, files, clock, journal, scenario progress.
     public func reset(tenantKey: String?) async throws(APIError) {
         do { try await store.reset(tenant: tenantKey) } catch { throw storeFailure(error) }
+        resets.add(1, ordering: .relaxed)
         tenants.withLock { map in
             if let tenantKey { map[tenantKey] = nil } else { map.removeAll() }
         }
     }
+
+    /// How many resets have happened. A reset lets ids be issued again (for other content), so anything
+    /// cached by (id, revision) outside the engine must also be keyed by this.
+    public var resetCount: Int { resets.load(ordering: .relaxed) }
 
     public var knownTenantKeys: [String] { tenants.withLock { Array($0.keys).sorted() } }
 

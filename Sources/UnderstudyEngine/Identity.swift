@@ -25,7 +25,10 @@ public struct Identity: Sendable {
             message.append(contentsOf: p.utf8)
             message.append(0x1F)
         }
-        return Array(HMAC<SHA256>.authenticationCode(for: message, using: key.key))
+        // A copy of the keyed HMAC state: the key's pads are hashed once, not per label.
+        var mac = key.keyed
+        mac.update(data: message)
+        return Array(mac.finalize())
     }
 
     /// A pseudo-random 64-bit number for a label.
@@ -109,8 +112,9 @@ public struct Identity: Sendable {
     }
 }
 
-/// Holds the HMAC key. `SymmetricKey` is not marked Sendable, but it is immutable once made and only read.
+/// Holds the keyed HMAC state. `HMAC` is not marked Sendable, but this one is never mutated: it is only copied.
 private final class KeyBox: @unchecked Sendable {
-    let key: SymmetricKey
-    init(_ key: SymmetricKey) { self.key = key }
+    /// HMAC-SHA256 with the key already absorbed; copied (a value type) for each message.
+    let keyed: HMAC<SHA256>
+    init(_ key: SymmetricKey) { keyed = HMAC<SHA256>(key: key) }
 }

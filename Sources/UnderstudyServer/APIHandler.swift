@@ -33,27 +33,30 @@ enum APIRoute: Equatable {
     case file(name: String)
     case upload
 
-    /// The version segment of an API path (`v1beta`, `v1alpha`, `v1`).
-    static func version(of path: String) -> String {
-        path.split(separator: "/").last { ["v1beta", "v1alpha", "v1"].contains($0) }.map(String.init) ?? "v1beta"
-    }
-
-    /// Recognises `…/{v1beta|v1alpha|v1}/interactions[/{id}[/cancel]]` and the Files API paths.
-    static func parse(_ path: String) -> APIRoute? {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        guard let v = parts.lastIndex(where: { ["v1beta", "v1alpha", "v1"].contains($0) }) else { return nil }
-        let rest = Array(parts[(v + 1)...])
-        let isUpload = v > 0 && parts[v - 1] == "upload"
-        switch rest.count {
-        case 1 where rest[0] == "interactions": return .interactions
-        case 1 where rest[0] == "files": return isUpload ? .upload : .files
-        case 2 where rest[0] == "interactions":
-            if rest[1].hasSuffix(":cancel") { return .cancel(id: String(rest[1].dropLast(7))) }
-            return .interaction(id: rest[1])
-        case 2 where rest[0] == "files": return .file(name: "files/" + rest[1])
-        case 3 where rest[0] == "interactions" && rest[2] == "cancel": return .cancel(id: rest[1])
+    /// Recognises `…/{v1beta|v1alpha|v1}/interactions[/{id}[/cancel]]` and the Files API paths, and
+    /// returns the route with the path's version segment. One pass over the path's segments: this runs
+    /// for every request.
+    static func parse(_ path: String) -> (route: APIRoute, version: String)? {
+        let parts = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true)
+        guard let v = parts.lastIndex(where: { isVersion($0) }) else { return nil }
+        let version = String(Substring(parts[v]))
+        let rest = parts[(v + 1)...].map { Substring($0) }
+        let isUpload = v > 0 && parts[v - 1].elementsEqual("upload".utf8)
+        let route: APIRoute
+        switch (rest.count, rest.first) {
+        case (1, "interactions"): route = .interactions
+        case (1, "files"): route = isUpload ? .upload : .files
+        case (2, "interactions"):
+            route = rest[1].hasSuffix(":cancel") ? .cancel(id: String(rest[1].dropLast(7))) : .interaction(id: String(rest[1]))
+        case (2, "files"): route = .file(name: "files/" + rest[1])
+        case (3, "interactions") where rest[2] == "cancel": route = .cancel(id: String(rest[1]))
         default: return nil
         }
+        return (route, version)
+    }
+
+    static func isVersion(_ segment: Substring.UTF8View) -> Bool {
+        segment.elementsEqual("v1beta".utf8) || segment.elementsEqual("v1alpha".utf8) || segment.elementsEqual("v1".utf8)
     }
 
     var allowedMethods: [HTTPRequest.Method] {
@@ -87,6 +90,7 @@ public struct UnderstudyResponder: HTTPResponder {
     let responses: Responses
     let admin: AdminAPI
     let files: FilesAPI
+    let encoded = EncodedInteractions()
 
     public init(engine: Engine, configuration: ServerConfiguration) {
         self.engine = engine
@@ -108,7 +112,7 @@ public struct UnderstudyResponder: HTTPResponder {
         configuration.requestObserver?(key, request.method.rawValue, path)
         let response: Response
         do {
-            response = try await route(request, context: context, key: key, entry: &entry)
+            response = try await route(request, path: path, context: context, key: key, entry: &entry)
         } catch {
             entry.errorMessage = error.message
             entry.status = error.httpStatus
@@ -127,25 +131,25 @@ public struct UnderstudyResponder: HTTPResponder {
         return nil
     }
 
-    func route(_ request: Request, context: UnderstudyContext, key: String?, entry: inout JournalEntry) async throws(APIError) -> Response {
-        guard let route = APIRoute.parse(request.uri.path) else {
+    func route(_ request: Request, path: String, context: UnderstudyContext, key: String?, entry: inout JournalEntry) async throws(APIError) -> Response {
+        guard let (route, version) = APIRoute.parse(path) else {
             throw APIError.notFound(
-                "Method not found. Understudy serves POST /v1beta/interactions, GET|DELETE /v1beta/interactions/{id}, POST /v1beta/interactions/{id}/cancel and the Files API; '\(request.method.rawValue) \(request.uri.path)' is none of them.")
+                "Method not found. Understudy serves POST /v1beta/interactions, GET|DELETE /v1beta/interactions/{id}, POST /v1beta/interactions/{id}/cancel and the Files API; '\(request.method.rawValue) \(path)' is none of them.")
         }
         entry.route = route.name
         let headerMap = request.headerMap
         let query = entry.query
         guard route.allowedMethods.contains(request.method) else {
+            // Google's front end answers a method a path does not have like an unknown path: 404
+            // "Method not found." (its error codes have no 405). The Allow header is Understudy's hint.
             var e = APIError.notFound(
-                "Method not found. '\(request.method.rawValue) \(request.uri.path)' is not supported; this path allows \(route.allowedMethods.map(\.rawValue).joined(separator: ", ")).")
-            e.httpStatus = 405
-            e.status = "NOT_FOUND"
+                "Method not found. '\(request.method.rawValue) \(path)' is not supported; this path allows \(route.allowedMethods.map(\.rawValue).joined(separator: ", ")).")
             e.headers["allow"] = route.allowedMethods.map(\.rawValue).joined(separator: ", ")
             throw e
         }
         switch route {
         case .interactions, .interaction, .cancel:
-            try WireRevision.requested(pathVersion: APIRoute.version(of: request.uri.path), header: headerMap["api-revision"]).requireServed()
+            try WireRevision.requested(pathVersion: version, header: headerMap["api-revision"]).requireServed()
         default: break
         }
         if route == .upload, let session = query["upload_id"] {
@@ -187,14 +191,16 @@ public struct UnderstudyResponder: HTTPResponder {
             if let s = query["include_input"], s != "true" && s != "false" {
                 throw APIError.invalidArgument("Invalid value at 'include_input' (TYPE_BOOL), \"\(s)\": expected true or false.", field: "include_input")
             }
+            let resets = engine.resetCount
             let record = try await engine.get(id, tenantKey: key)
             entry.interactionStatus = record.status.rawValue
-            return responses.json(responses.encoder.interaction(record, includeInput: query["include_input"] == "true"))
+            return interactionResponse(record, includeInput: query["include_input"] == "true", resets: resets)
         case .cancel(let id):
             entry.interactionID = id
+            let resets = engine.resetCount
             let record = try await engine.cancel(id, tenantKey: key)
             entry.interactionStatus = record.status.rawValue
-            return responses.json(responses.encoder.interaction(record))
+            return interactionResponse(record, resets: resets)
         case .files, .file, .upload:
             return try await files.respond(route: route, request: request, key: key)
         }
@@ -228,6 +234,7 @@ public struct UnderstudyResponder: HTTPResponder {
         }
         try await applyFault(.create, request: decoded, headers: headers, key: key, context: context, entry: &entry)
         let outcome: CreateOutcome
+        let resets = engine.resetCount
         do {
             outcome = try await engine.create(decoded, tenantKey: key, headers: headers)
         } catch {
@@ -240,12 +247,22 @@ public struct UnderstudyResponder: HTTPResponder {
             entry.interactionID = record.id
             entry.interactionStatus = record.status.rawValue
             entry.scenario = record.scenario
-            return responses.json(responses.encoder.interaction(record))
+            return interactionResponse(record, resets: resets)
         case .stream(let stream):
             entry.interactionID = stream.interactionID
             entry.streamed = true
             return sse(stream, channel: context.channel)
         }
+    }
+
+    /// The interaction as JSON. A stored interaction's bytes are printed once per revision and reused
+    /// by later GETs; `resets` is the engine's reset count read before the record was.
+    func interactionResponse(_ record: InteractionRecord, includeInput: Bool = false, resets: Int) -> Response {
+        let cacheKey = EncodedInteractions.key(record, includeInput: includeInput, resets: resets)
+        if let body = encoded.get(cacheKey) { return responses.json(body: body) }
+        let body = ByteBuffer(bytes: responses.encoder.interaction(record, includeInput: includeInput).serialized())
+        if record.stored, engine.resetCount == resets { encoded.put(cacheKey, body) }
+        return responses.json(body: body)
     }
 
     /// A `text/event-stream` response that writes each event as it comes and obeys scripted faults.

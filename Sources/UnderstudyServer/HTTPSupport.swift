@@ -37,15 +37,17 @@ struct Responses {
     let encoder: LegacyEncoder
 
     func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers extra: [String: String] = [:]) -> Response {
-        let bytes = value.serialized()
+        json(body: ByteBuffer(bytes: value.serialized()), status: status, headers: extra)
+    }
+
+    /// A JSON response from bytes already printed.
+    func json(body: ByteBuffer, status: HTTPResponse.Status = .ok, headers extra: [String: String] = [:]) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=UTF-8"
         for (name, v) in extra.sorted(by: { $0.key < $1.key }) {
             if let n = HTTPField.Name(name) { headers[n] = v }
         }
-        var buffer = ByteBufferAllocator().buffer(capacity: bytes.count)
-        buffer.writeBytes(bytes)
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: buffer))
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body))
     }
 
     func error(_ e: APIError) -> Response {
@@ -59,9 +61,8 @@ func collectBody(_ request: Request, limit: Int) async throws(APIError) -> [UInt
     do {
         for try await var chunk in request.body {
             if bytes.count + chunk.readableBytes > limit {
-                throw APIError(
-                    httpStatus: 413, status: "INVALID_ARGUMENT",
-                    message: "Request payload size exceeds the limit: \(limit) bytes.")
+                // Google's API front end answers an oversized body with this 400 (not an HTTP 413).
+                throw APIError.invalidArgument("Request payload size exceeds the limit: \(limit) bytes.")
             }
             bytes.append(contentsOf: chunk.readBytes(length: chunk.readableBytes) ?? [])
         }

@@ -314,19 +314,20 @@ struct ServerTests {
         }
     }
 
-    @Test func oversizedBodyIs413() async throws {
+    @Test func oversizedBodyIs400PayloadSizeExceeded() async throws {
         try await withServer(server: { $0.bodyLimitBytes = 4096 }) { s in
             let big = #"{"model":"gemini-2.5-flash","input":""# + String(repeating: "x", count: 8192) + #""}"#
             let r = try await s.send(.POST, "/v1beta/interactions", body: big)
-            #expect(r.status == 413)
-            #expect(r.json?["error"]?["message"]?.stringValue?.contains("4096") == true)
+            #expect(r.status == 400)
+            #expect(r.json?["error"]?["status"] == "INVALID_ARGUMENT")
+            #expect(r.json?["error"]?["message"] == "Request payload size exceeds the limit: 4096 bytes.")
             // Just under the limit is fine.
             let fits = #"{"model":"gemini-2.5-flash","input":""# + String(repeating: "x", count: 3000) + #""}"#
             #expect(try await s.send(.POST, "/v1beta/interactions", body: fits).status == 200)
         }
     }
 
-    @Test func unknownRouteIs404AndWrongMethodIs405() async throws {
+    @Test func unknownRoutesAndWrongMethodsAre404MethodNotFound() async throws {
         try await withServer { s in
             let unknown = try await s.send(.GET, "/v1beta/models")
             #expect(unknown.status == 404)
@@ -336,15 +337,17 @@ struct ServerTests {
             #expect(deeper.status == 404)
 
             let wrong = try await s.send(.PUT, "/v1beta/interactions", body: simpleCreate)
-            #expect(wrong.status == 405)
+            #expect(wrong.status == 404)
+            #expect(wrong.json?["error"]?["status"] == "NOT_FOUND")
+            #expect(wrong.json?["error"]?["message"]?.stringValue?.hasPrefix("Method not found.") == true)
             #expect(wrong.headers.first(name: "allow") == "POST")
             let getCollection = try await s.send(.GET, "/v1beta/interactions")
-            #expect(getCollection.status == 405)
+            #expect(getCollection.status == 404)
             let patch = try await s.send(.PATCH, "/v1beta/interactions/v1_x")
-            #expect(patch.status == 405)
+            #expect(patch.status == 404)
             #expect(patch.headers.first(name: "allow") == "GET, DELETE")
             let getCancel = try await s.send(.GET, "/v1beta/interactions/v1_x/cancel")
-            #expect(getCancel.status == 405)
+            #expect(getCancel.status == 404)
         }
     }
 

@@ -121,7 +121,8 @@ def test_missing_model_and_agent(understudy, api_key):
     assert "model" in error["message"] and "agent" in error["message"]
 
 
-def test_oversized_body_is_413(understudy, api_key):
+def test_oversized_body_is_400_payload_size_exceeds_the_limit(understudy, api_key):
+    # As Google's front end answers it: 400 INVALID_ARGUMENT "Request payload size exceeds the limit".
     url = urllib.parse.urlparse(understudy.base_url)
     size = 21 * 1024 * 1024
     sock = socket.create_connection((url.hostname, url.port), timeout=30)
@@ -150,9 +151,9 @@ def test_oversized_body_is_413(understudy, api_key):
         pass
     sock.close()
     head_part, _, rest = response.partition(b"\r\n\r\n")
-    assert head_part.startswith(b"HTTP/1.1 413"), response[:200]
-    error = google_error(413, rest, 413)
-    assert "20" in error["message"] or "MiB" in error["message"] or "large" in error["message"].lower()
+    assert head_part.startswith(b"HTTP/1.1 400"), response[:200]
+    error = google_error(400, rest, 400, "INVALID_ARGUMENT")
+    assert error["message"] == "Request payload size exceeds the limit: 20971520 bytes."
 
 
 def test_body_just_under_the_limit_is_accepted(understudy, api_key):
@@ -180,10 +181,12 @@ def test_unknown_route_is_404(understudy, api_key, method, path):
     ("POST", "/v1beta/interactions/abc", "GET, DELETE"),
     ("GET", "/v1beta/interactions/abc/cancel", "POST"),
 ])
-def test_wrong_method_is_405(understudy, api_key, method, path, allowed):
+def test_wrong_method_is_404_method_not_found(understudy, api_key, method, path, allowed):
+    # Google's errors pair each code with its canonical status and have no 405: a method the path does
+    # not have is answered like an unknown path. The Allow header names the methods it does have.
     status, headers, payload = api(understudy.base_url, api_key, method, path, raw=b"{}" if method in ("POST", "PUT") else None)
-    error = google_error(status, payload, 405)
-    assert method in error["message"]
+    error = google_error(status, payload, 404, "NOT_FOUND")
+    assert error["message"].startswith("Method not found.") and method in error["message"]
     assert headers.get("allow") == allowed
 
 
@@ -535,3 +538,21 @@ def test_expect_100_continue_is_answered(understudy, api_key):
             rest += chunk
     assert interim.startswith(b"HTTP/1.1 100"), interim
     assert b"HTTP/1.1 200" in rest
+
+
+def test_a_reset_tenant_reissuing_an_id_is_answered_with_the_new_interaction(understudy, api_key):
+    # GET answers are printed once per revision and reused; a reset lets the same id be issued again for
+    # other content, and GET must then answer the new interaction, not the bytes printed before.
+    def create_and_get(text):
+        status, _, payload = create(understudy.base_url, api_key, {"model": MODEL, "input": text})
+        assert status == 200
+        interaction_id = json.loads(payload)["id"]
+        status, _, got = api(understudy.base_url, api_key, "GET", f"/v1beta/interactions/{interaction_id}")
+        assert status == 200 and got == payload
+        return interaction_id, json.loads(got)
+
+    first_id, first = create_and_get("the first life of this id")
+    understudy.admin("POST", "reset", tenant=api_key)
+    second_id, second = create_and_get("the second life of this id")
+    assert second_id == first_id  # ids follow the tenant's sequence, which the reset restarted
+    assert "second life" in second["outputs"][-1]["text"] and "first life" in first["outputs"][-1]["text"]
