@@ -16,6 +16,11 @@ public struct Scenario: Sendable {
     /// Never matches by itself when loaded for everyone: it must be selected with the
     /// `x-understudy-scenario` header or loaded for one API key.
     public var explicit = false
+    /// The scenario as written (after validation), for `GET /_understudy/scenarios/NAME`.
+    public var definition: JSONValue = .object([:])
+    /// Line and column of the scenario's `name` in its source (0 when not loaded from text).
+    public var line = 0
+    public var column = 0
 
     /// Conditions on a create request. Every condition given must hold.
     public struct Matcher: Sendable {

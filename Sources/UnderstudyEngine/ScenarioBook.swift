@@ -54,7 +54,7 @@ public final class ScenarioBook: Sendable {
             add(scenarios, tenant: tenant)
             return scenarios.map(\.name)
         } catch {
-            var e = APIError.invalidArgument("The scenarios could not be loaded:\n" + error.description)
+            var e = APIError.invalidArgument("The scenarios could not be loaded (\(error.problems.count) problem(s)):\n" + error.description, field: "scenarios")
             e.details = error.problems.map {
                 ["@type": "type.understudy.dev/ScenarioProblem", "file": .string($0.file), "line": .int(Int64($0.line)),
                  "column": .int(Int64($0.column)), "message": .string($0.message), "fix": $0.fix.map(JSONValue.string) ?? .null]
@@ -267,12 +267,25 @@ public final class ScenarioBook: Sendable {
     func build(_ scenario: Scenario, step index: Int, context: ResponseContext, tenant: Tenant, root: String) throws(APIError) -> Reply {
         let script = scenario.steps[index].reply
         var values = templateValues(context: context, tenant: tenant, root: root)
+        values["steps.\(index + 1).id"] = context.interactionID
         var outputs: [Content] = []
         var callNumber = 0
+        // Ids of this reply's calls not yet answered by a result in it, by call type, oldest first.
+        var openCalls: [String: [String]] = [:]
         for (i, raw) in script.outputs.enumerated() {
             var json = Template.render(raw, values)
             if json["id"]?.stringValue == "{{auto}}" || json["id"]?.stringValue == "" {
                 json["id"] = .string(context.identity.shortID(8, context.label, "scenario", scenario.name, String(index), String(i)))
+            }
+            let type = json["type"]?.stringValue ?? ""
+            if ScenarioLoader.resultOfCall[type] != nil, let id = json["id"]?.stringValue { openCalls[type, default: []].append(id) }
+            if let callType = ScenarioLoader.resultOfCall.first(where: { $0.value == type })?.key {
+                if json["call_id"]?.stringValue == "{{pair}}" {
+                    json["call_id"] = .string(openCalls[callType]?.first ?? "")
+                    if openCalls[callType]?.isEmpty == false { openCalls[callType]!.removeFirst() }
+                } else if let id = json["call_id"]?.stringValue, let k = openCalls[callType]?.firstIndex(of: id) {
+                    openCalls[callType]!.remove(at: k)
+                }
             }
             guard let block = Content(json: json) else { continue }
             if block.type == "function_call" {

@@ -14,7 +14,7 @@ import urllib.parse
 
 import pytest
 
-from conftest import ROOT, start_server, stop_server
+from conftest import BIN as BIN_PATH, ROOT, start_server, stop_server
 
 EDGE = ROOT / "scenarios" / "edge-cases"
 MODEL = "gemini-3-flash-preview"
@@ -307,3 +307,71 @@ def test_guide_deep_research(guide_client):
     assert first.outputs[0].summary[0].text.startswith("Planning")
     final = guide_client.interactions.get(created.id)
     assert final.status == "completed" and final.outputs[-1].text.startswith("# Google TPUs")
+
+
+# Scenario semantics a demanding test author relies on (each of these failed before it was fixed).
+
+WEATHER = {"type": "function", "name": "get_weather", "parameters": {"type": "object", "properties": {"location": {"type": "string"}}}}
+
+
+def load_text(understudy, key, text, expect=200):
+    status, _, payload = understudy.request("POST", f"/_understudy/scenarios?tenant={key}", raw=text.encode(),
+                                            headers={"Content-Type": "application/yaml"})
+    assert status == expect, payload
+    return payload
+
+
+def test_readme_content_block_example_loads_and_pairs_results_with_calls(understudy, api_key):
+    readme = (ROOT / "scenarios" / "README.md").read_text()
+    block = readme.split("```yaml\noutputs:\n", 1)[1].split("```", 1)[0]
+    text = "name: readme-blocks\nreply:\n  outputs:\n" + "".join("  " + line + "\n" for line in block.splitlines())
+    load_text(understudy, api_key, text)
+    status, _, body = understudy.request("POST", "/v1beta/interactions", {"model": "gemini-2.5-flash", "input": "x"},
+                                         headers={"x-goog-api-key": api_key})
+    assert status == 200, body
+    outputs = body["outputs"]
+    by_id = {o["id"]: o["type"] for o in outputs if "id" in o}
+    for o in outputs:
+        if o["type"].endswith("_result") and o["type"] != "file_search_result":
+            assert by_id.get(o["call_id"]) == o["type"].replace("_result", "_call"), o
+
+
+def test_a_failed_run_carries_its_error_only_in_the_stream(understudy, api_key, client):
+    load_text(understudy, api_key, "name: boom\nreply:\n  error: {code: deadline_exceeded, message: It broke.}\n")
+    failed = client.interactions.create(model=MODEL, input="x")
+    assert failed.status == "failed"
+    status, _, raw = understudy.request("GET", f"/v1beta/interactions/{failed.id}", headers={"x-goog-api-key": api_key})
+    assert status == 200 and "error" not in raw
+    errors = [e for e in client.interactions.get(failed.id, stream=True) if e.event_type == "error"]
+    assert [(e.error.code, e.error.message) for e in errors] == [("deadline_exceeded", "It broke.")]
+    load_text(understudy, api_key, "name: numeric\nreply:\n  error: {code: 500}\n", expect=400)
+
+
+def test_lint_reports_every_problem_plainly_sorted_with_a_fix(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("scenarios:\n  - name: same\n    reply: {text: a, stream: {cut_after: -1}}\n  - name: same\n"
+                   "    match: {input_contain: x, nth: 0}\n    reply:\n      outputs: [{type: document, fixture: ../README.md}]\n"
+                   "    faults: [{status: 429, times: -1, skip: -2, retry_after_ms: -10}]\n")
+    out = subprocess.run([BIN_PATH, "scenarios", "lint", "--fixtures", str(ROOT / "fixtures"), str(bad)], capture_output=True, text=True)
+    assert out.returncode == 1
+    lines = out.stdout.splitlines()
+    errors = [l for l in lines if ": error: " in l]
+    assert len(errors) == 8, out.stdout
+    assert all(lines[lines.index(e) + 1].startswith("    fix: ") for e in errors)
+    places = [tuple(int(x) for x in e.split(": error:")[0].rsplit(":", 2)[1:]) for e in errors]
+    assert places == sorted(places)
+    assert "TYPE_" not in out.stdout and "Cannot find field" not in out.stdout
+    assert f"{bad}:4:5: error: Scenario name 'same' is used twice: here and at {bad}:2:5." in out.stdout
+    assert "leaves the fixtures directory" in out.stdout and "Did you mean 'input_contains'?" in out.stdout
+    assert lines[-1] == "8 problem(s) in 1 file(s)"
+
+
+def test_serve_refuses_broken_files_with_only_the_problems(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nreply: {text: a, stream: {chunk_size: 0}}\n")
+    out = subprocess.run([BIN_PATH, "serve", "--port", "0", "--data", ":memory:", "--scenarios", str(bad)],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1
+    assert out.stdout == ""
+    assert f"{bad}:2:27: error: 'reply.stream.chunk_size' must be 1 or more, got 0." in out.stderr
+    assert "USAGE" not in out.stderr.upper() and "--help" not in out.stderr
