@@ -53,6 +53,9 @@ struct TenantState {
     /// Offset added to the wall clock in real-clock mode (set/advance through the admin API).
     var realOffsetMillis: Int64 = 0
     var releasedHolds: Set<String> = []
+    /// Releases that came when no job of this key had the hold ahead: each lets the next job created
+    /// with that hold skip it. `POST /_understudy/reset` forgets them with the rest of the tenant.
+    var pendingHoldReleases: [String: Int] = [:]
     /// Per-scenario counters: how many requests each scenario matched, per step and fault.
     var scenarioCounters: [String: Int] = [:]
     /// Scenario chains in progress: interaction id → (scenario name, step index it answered).

@@ -321,6 +321,46 @@ def load_text(understudy, key, text, expect=200):
     return payload
 
 
+@pytest.mark.parametrize("model", ["gemini-2.5-flash", MODEL])
+def test_a_one_reply_function_call_scenario_does_not_answer_its_own_follow_ups(understudy, api_key, client, model):
+    load_text(understudy, api_key, "name: m-tools\nmatch: {tools: [get_weather], input_contains: weather}\n"
+              "reply:\n  outputs:\n    - {type: function_call, name: get_weather, arguments: {location: Paris}}\n")
+    first = client.interactions.create(model=model, input="what's the weather", tools=[WEATHER])
+    assert first.status == "requires_action"
+    call = next(o for o in first.outputs if o.type == "function_call")
+    result = {"type": "function_result", "call_id": call.id, "name": call.name, "result": "sunny"}
+    second = client.interactions.create(model=model, previous_interaction_id=first.id, tools=[WEATHER], input=[result])
+    assert second.status == "completed"
+    assert second.outputs[-1].text == 'Thanks. get_weather returned "sunny".'
+    # Stateless, replaying the model turn exactly as received (on Gemini 3 it carries a signed thought).
+    history = [{"role": "user", "content": "what's the weather"},
+               {"role": "model", "content": [o.model_dump(exclude_none=True) for o in first.outputs]},
+               {"role": "user", "content": [result]}]
+    third = client.interactions.create(model=model, tools=[WEATHER], input=history)
+    assert third.status == "completed" and third.outputs[-1].text.startswith("Thanks. get_weather returned")
+    assert len(understudy.journal(api_key, route="interactions.create", scenario="m-tools%231")) == 1
+
+
+def test_scripted_calls_on_gemini_3_replay_statelessly_like_the_real_model(understudy, api_key, client):
+    load_text(understudy, api_key, "name: call\nreply:\n  outputs:\n    - {type: function_call, name: get_weather, arguments: {location: Paris}}\n")
+    first = client.interactions.create(model=MODEL, input="weather?", tools=[WEATHER])
+    assert [o.type for o in first.outputs] == ["thought", "function_call"]
+    assert first.outputs[0].signature and not first.outputs[0].summary
+    call = first.outputs[1]
+    done = client.interactions.create(model=MODEL, tools=[WEATHER], input=[
+        {"role": "user", "content": "weather?"},
+        {"role": "model", "content": [o.model_dump(exclude_none=True) for o in first.outputs]},
+        {"role": "user", "content": [{"type": "function_result", "call_id": call.id, "name": call.name, "result": "sunny"}]}])
+    assert done.status == "completed"
+    # Without the inserted thought the server still refuses, as the real one does.
+    with pytest.raises(errors_module().BadRequestError) as info:
+        client.interactions.create(model=MODEL, tools=[WEATHER], input=[
+            {"role": "user", "content": "weather?"},
+            {"role": "model", "content": [call.model_dump(exclude_none=True)]},
+            {"role": "user", "content": [{"type": "function_result", "call_id": call.id, "name": call.name, "result": "sunny"}]}])
+    assert "thought_signature" in str(info.value)
+
+
 def test_readme_content_block_example_loads_and_pairs_results_with_calls(understudy, api_key):
     readme = (ROOT / "scenarios" / "README.md").read_text()
     block = readme.split("```yaml\noutputs:\n", 1)[1].split("```", 1)[0]
@@ -334,6 +374,14 @@ def test_readme_content_block_example_loads_and_pairs_results_with_calls(underst
     for o in outputs:
         if o["type"].endswith("_result") and o["type"] != "file_search_result":
             assert by_id.get(o["call_id"]) == o["type"].replace("_result", "_call"), o
+
+
+def test_strict_with_a_faults_only_scenario_selected_says_so(understudy, api_key):
+    load_text(understudy, api_key, "name: slow-only\nfaults: [{latency: 1ms}]\n")
+    status, _, err = understudy.request("POST", "/v1beta/interactions", {"model": MODEL, "input": "x"},
+                                        headers={"x-goog-api-key": api_key, "x-understudy-scenario": "slow-only", "x-understudy-strict": "true"})
+    assert status == 400
+    assert "'slow-only' selected by the header 'x-understudy-scenario' has no reply or steps" in err["error"]["message"]
 
 
 def test_a_failed_run_carries_its_error_only_in_the_stream(understudy, api_key, client):
