@@ -52,6 +52,8 @@ struct TenantState {
     var record: TenantRecord
     /// Offset added to the wall clock in real-clock mode (set/advance through the admin API).
     var realOffsetMillis: Int64 = 0
+    /// Holds open for every job (unused by scenarios: a release rewrites the waiting jobs' timelines,
+    /// see `Engine.releaseHold`); kept for the engine's `advance`.
     var releasedHolds: Set<String> = []
     /// Releases that came when no job of this key had the hold ahead: each lets the next job created
     /// with that hold skip it. `POST /_understudy/reset` forgets them with the rest of the tenant.
@@ -93,6 +95,7 @@ public struct JournalEntry: Sendable, Hashable {
     public var interactionID: String?
     /// The interaction's status in the answer (create, get, cancel), for checks such as "stops polling".
     public var interactionStatus: String?
+    /// Name of the scenario that answered (or refused, or injected a fault into) the request.
     public var scenario: String?
     public var step: String?
     /// Why a scripted conversation refused the request, when it did.

@@ -82,8 +82,7 @@ struct AdminAPI: Sendable {
             return clockResponse(try await engine.advanceClock(tenantKey: key, toMillis: seconds * 1000))
         case (.post, _) where parts.count == 3 && parts[0] == "holds" && parts[2] == "release":
             let key = try requireTenant()
-            try await engine.releaseHold(segment(1), tenantKey: key)
-            return responses.json(["released": .string(segment(1))])
+            return responses.json(try await engine.releaseHold(segment(1), tenantKey: key).json)
         case (.post, _) where parts.count == 3 && parts[0] == "tenants" && parts[2] == "tier",
             (.put, _) where parts.count == 3 && parts[0] == "tenants" && parts[2] == "tier":
             let body = try await jsonBody(request)

@@ -171,6 +171,54 @@ struct ScenarioReplyTests {
     }
 }
 
+@Suite("Scenarios: holds and progress")
+struct ScenarioHoldTests {
+    let held = "name: held\nreply:\n  background: [{polls: 1}, {hold: go}]\n  text: released\n"
+    let bg: JSONValue = ["model": "gemini-2.5-flash", "input": "x", "background": true]
+
+    @Test func aReleaseFreesTheJobsThatHaveTheHoldAheadThenLaterJobsWaitAgain() async throws {
+        let engine = try makeEngine()
+        try engine.load(held)
+        let a = try await engine.createRecord(bg)
+        // Released while still in its first wait (polls): it goes past the hold when it gets there.
+        let release = try await engine.releaseHold("go", tenantKey: "key-1")
+        #expect(release.interactions == [a.id] && !release.pending)
+        #expect(try await engine.get(a.id, tenantKey: "key-1").status == .completed)
+        let b = try await engine.createRecord(bg)
+        #expect(try await engine.get(b.id, tenantKey: "key-1").status == .inProgress)
+        #expect(try await engine.get(b.id, tenantKey: "key-1").status == .inProgress)
+        #expect(try await engine.releaseHold("go", tenantKey: "key-1").interactions == [b.id])
+        #expect(try await engine.get(b.id, tenantKey: "key-1").status == .completed)
+    }
+
+    @Test func anEarlyReleaseIsPendingUsedOnceAndClearedByReset() async throws {
+        let engine = try makeEngine()
+        try engine.load("name: held\nreply:\n  background: [{hold: go}]\n  text: released\n")
+        let early = try await engine.releaseHold("go", tenantKey: "key-1")
+        #expect(early.pending && early.interactions.isEmpty && early.pendingCount == 1)
+        #expect(early.json["pending"] == true)
+        let a = try await engine.createRecord(bg)
+        #expect(a.status == .completed)  // the remembered release let it through at once
+        let b = try await engine.createRecord(bg)
+        #expect(try await engine.get(b.id, tenantKey: "key-1").status == .inProgress)
+        // Reset forgets a remembered release.
+        _ = try await engine.releaseHold("go", tenantKey: "key-2")
+        try await engine.reset(tenantKey: "key-2")
+        let c = try await engine.createRecord(bg, tenant: "key-2")
+        #expect(c.status == .inProgress)
+    }
+
+    @Test func unknownHoldsAndWrongKeysAre404() async throws {
+        let engine = try makeEngine()
+        try engine.load("name: held\nreply:\n  background: [{hold: go}]\n  text: x\n", tenant: "owner")
+        let typo = await apiError { try await engine.releaseHold("og", tenantKey: "owner") }
+        #expect(typo?.httpStatus == 404 && typo?.message.contains("Holds declared for this key: go.") == true)
+        let wrongKey = await apiError { try await engine.releaseHold("go", tenantKey: "someone-else") }
+        #expect(wrongKey?.httpStatus == 404 && wrongKey?.message.contains("loaded for other keys: owner") == true)
+        #expect(try await engine.releaseHold("go", tenantKey: "owner").pending)
+    }
+}
+
 extension Engine {
     /// Loads the scenario `name` of `other` into this engine and answers `body`: outputs as JSON.
     func loadAndCreate(_ name: String, engineFrom other: Engine, _ body: JSONValue) async throws -> [JSONValue] {

@@ -423,3 +423,26 @@ def test_serve_refuses_broken_files_with_only_the_problems(tmp_path):
     assert out.stdout == ""
     assert f"{bad}:2:27: error: 'reply.stream.chunk_size' must be 1 or more, got 0." in out.stderr
     assert "USAGE" not in out.stderr.upper() and "--help" not in out.stderr
+
+
+
+def test_hold_release_answers_404_for_unknown_holds_and_remembers_early_releases(understudy, api_key, client):
+    load_text(understudy, api_key, "name: held\nreply:\n  background: [{hold: go}]\n  text: released\n")
+    status, _, err = understudy.request("POST", f"/_understudy/holds/og/release?tenant={api_key}")
+    assert status == 404 and err["error"]["status"] == "NOT_FOUND" and "Holds declared for this key: go." in err["error"]["message"]
+    status, _, err = understudy.request("POST", f"/_understudy/holds/go/release?tenant={api_key}-wrong")
+    assert status == 404 and "loaded for other keys: " in err["error"]["message"] and api_key in err["error"]["message"]
+    # Released before the job exists: remembered for the next job, which does not wait.
+    early = understudy.admin("POST", "holds/go/release", tenant=api_key)
+    assert early["pending"] is True and early["interactions"] == [] and early["pending_releases"] == 1
+    assert client.interactions.create(model=MODEL, input="x", background=True).status == "completed"
+    # Used up: the next job waits until released, and the release names it.
+    job = client.interactions.create(model=MODEL, input="x", background=True)
+    assert client.interactions.get(job.id).status == "in_progress"
+    release = understudy.admin("POST", "holds/go/release", tenant=api_key)
+    assert release["interactions"] == [job.id] and release["pending"] is False
+    assert client.interactions.get(job.id).status == "completed"
+    # Reset forgets a remembered release.
+    understudy.admin("POST", "holds/go/release", tenant=api_key)
+    understudy.admin("POST", "reset", tenant=api_key)
+    assert client.interactions.create(model=MODEL, input="x", background=True).status == "in_progress"
