@@ -179,7 +179,7 @@ public struct ScenarioLoader: Sendable {
 
     /// Builds one scenario and every problem found in it (schema, ranges, references, semantics).
     func scenario(from raw: JSONValue, at path: FieldPath, marks: MarkTable, source: String) -> (Scenario, [ScenarioProblem]) {
-        var problems = SchemaValidator.problems(in: raw, as: ScenarioSchema.scenario, at: path).map {
+        var problems = ScenarioSchema.withoutEchoes(SchemaValidator.problems(in: raw, as: ScenarioSchema.scenario, at: path), value: raw, type: ScenarioSchema.scenario, base: path).map {
             marks.problem(forViolation: $0, file: source, value: raw, type: ScenarioSchema.scenario, base: path)
         }
         let json = (try? SchemaValidator.validate(raw, as: ScenarioSchema.scenario, at: path)) ?? raw
@@ -326,7 +326,7 @@ public struct ScenarioLoader: Sendable {
                 checkTemplates(text, at: p, step: step, inExpect: false, callsBefore: callsBefore, callCounts: callCounts, marks: marks, source: source, problems: &problems)
             }
             if type == "function_call" { callsBefore += 1 }
-            let blockProblems = SchemaValidator.problems(in: b, as: APISchema.contentAllowingFutureTypes, at: bp)
+            let blockProblems = ScenarioSchema.withoutEchoes(SchemaValidator.problems(in: b, as: APISchema.contentAllowingFutureTypes, at: bp), value: b, type: APISchema.contentAllowingFutureTypes, base: bp)
             if blockProblems.isEmpty {
                 r.outputs.append(b)
             } else {

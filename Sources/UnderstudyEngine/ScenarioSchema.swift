@@ -151,6 +151,21 @@ enum ScenarioSchema {
         return "\"" + rest[..<close] + "\""
     }
 
+    /// Drops "missing required member X" when the same object has a misspelt member whose nearest
+    /// name is X: one typo, one problem (the unknown member's fix names X).
+    static func withoutEchoes(_ violations: [SchemaViolation], value: JSONValue, type: SchemaType, base: FieldPath) -> [SchemaViolation] {
+        var explained: Set<String> = []
+        for v in violations where v.message.contains("Unknown name \"") {
+            let path = FieldPath.parse(v.field)
+            guard case .key(let key)? = path.components.last else { continue }
+            let parent = FieldPath(Array(path.components.dropLast()))
+            if let guess = nearest(key, among: members(at: parent, value: value, type: type, base: base) ?? []) {
+                explained.insert(parent.appending(guess).description)
+            }
+        }
+        return violations.filter { !($0.message.hasPrefix("Missing required field") && explained.contains($0.field)) }
+    }
+
     /// The members an object at `path` may have, when the schema says so.
     static func members(at path: FieldPath, value: JSONValue, type: SchemaType, base: FieldPath) -> [String]? {
         guard path.components.starts(with: base.components) else { return nil }

@@ -446,3 +446,16 @@ def test_hold_release_answers_404_for_unknown_holds_and_remembers_early_releases
     understudy.admin("POST", "holds/go/release", tenant=api_key)
     understudy.admin("POST", "reset", tenant=api_key)
     assert client.interactions.create(model=MODEL, input="x", background=True).status == "in_progress"
+
+
+
+def test_the_readme_lint_example_is_what_lint_prints(tmp_path):
+    readme = (ROOT / "scenarios" / "README.md").read_text()
+    section = readme.split("For `my-scenarios/weather.yaml`", 1)[1]
+    source = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    expected = section.split("lint says:\n\n```\n", 1)[1].split("```", 1)[0].splitlines()
+    (tmp_path / "my-scenarios").mkdir()
+    (tmp_path / "my-scenarios" / "weather.yaml").write_text(source)
+    out = subprocess.run([BIN_PATH, "scenarios", "lint", "--fixtures", "fixtures", "my-scenarios/"], capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode == 1
+    assert out.stdout.splitlines() == expected[1:]
