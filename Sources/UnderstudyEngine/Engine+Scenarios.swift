@@ -72,4 +72,26 @@ extension Engine {
         }
         return HoldRelease(hold: name, tenant: tenant.key, interactions: released, pending: released.isEmpty, pendingCount: pendingCount)
     }
+
+    /// `GET /_understudy/scenarios/NAME`: the scenario's definition and source, and its progress per
+    /// key (only `tenantKey`'s when given, else every key that has any).
+    public func scenarioDetail(_ name: String, tenantKey: String?) throws(APIError) -> JSONValue {
+        guard let scenario = scenarios.scenario(named: name, tenant: tenantKey) else {
+            let names = scenarios.names(tenant: tenantKey)
+            throw APIError.notFound(
+                "No scenario named '\(name)' is loaded\(tenantKey.map { " for API key '\($0)'" } ?? ""). Loaded: \(names.isEmpty ? "none" : names.joined(separator: ", ")).",
+                field: "name")
+        }
+        var o = ScenarioBook.summary(scenario).objectValue ?? [:]
+        o["definition"] = scenario.definition
+        o["line"] = .int(Int64(scenario.line))
+        let keys = tenantKey.map { [$0] } ?? knownTenantKeys
+        var progress: [String: JSONValue] = [:]
+        for key in keys {
+            guard let tenant = tenants.withLock({ $0[key] }) else { continue }
+            if let p = scenarios.progress(of: scenario, tenant: tenant) { progress[key] = p }
+        }
+        o["progress"] = .object(progress)
+        return .object(o)
+    }
 }

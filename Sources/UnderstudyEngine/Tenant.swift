@@ -97,7 +97,18 @@ public struct JournalEntry: Sendable, Hashable {
     public var interactionStatus: String?
     /// Name of the scenario that answered (or refused, or injected a fault into) the request.
     public var scenario: String?
-    public var step: String?
+    /// 1-based step of that scenario which answered or whose expectation was violated.
+    public var step: Int?
+    /// The fault injected into the request, if any: its scenario and 1-based index in `faults`.
+    public var fault: (scenario: String, index: Int)? {
+        get { faultScenario.flatMap { name in faultIndex.map { (name, $0) } } }
+        set {
+            faultScenario = newValue?.scenario
+            faultIndex = newValue?.index
+        }
+    }
+    var faultScenario: String?
+    var faultIndex: Int?
     /// Why a scripted conversation refused the request, when it did.
     public var violation: String?
     public var errorMessage: String?
@@ -130,7 +141,8 @@ public struct JournalEntry: Sendable, Hashable {
         if let interactionID { o["interaction_id"] = .string(interactionID) }
         if let interactionStatus { o["interaction_status"] = .string(interactionStatus) }
         if let scenario { o["scenario"] = .string(scenario) }
-        if let step { o["step"] = .string(step) }
+        if let step { o["step"] = .int(Int64(step)) }
+        if let fault { o["fault"] = ["scenario": .string(fault.scenario), "index": .int(Int64(fault.index))] }
         if let violation { o["violation"] = .string(violation) }
         if let errorMessage { o["error"] = .string(errorMessage) }
         return .object(o)

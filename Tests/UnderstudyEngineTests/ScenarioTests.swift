@@ -217,6 +217,31 @@ struct ScenarioHoldTests {
         #expect(wrongKey?.httpStatus == 404 && wrongKey?.message.contains("loaded for other keys: owner") == true)
         #expect(try await engine.releaseHold("go", tenantKey: "owner").pending)
     }
+
+    @Test func scenarioDetailShowsDefinitionAndProgressPerKey() async throws {
+        let engine = try makeEngine()
+        try engine.load("""
+            name: convo
+            description: two steps
+            faults: [{on: get, status: 500, times: 1}]
+            steps:
+              - reply: {text: one}
+              - reply: {text: two}
+            """)
+        let first = try await engine.createRecord(#"{"model":"gemini-2.5-flash","input":"a"}"#, tenant: "k1")
+        _ = try await engine.createRecord(["model": "gemini-2.5-flash", "input": "b", "previous_interaction_id": .string(first.id)], tenant: "k1")
+        _ = try await engine.createRecord(#"{"model":"gemini-2.5-flash","input":"a"}"#, tenant: "k2")
+        let detail = try engine.scenarioDetail("convo", tenantKey: nil)
+        #expect(detail["definition"]?["description"] == "two steps")
+        #expect(detail["source"] == "test.yaml" && detail["line"] == 1)
+        #expect(detail["progress"]?["k1"]?["steps_answered"] == [1, 1])
+        #expect(detail["progress"]?["k1"]?["conversations"]?.arrayValue?.first?["finished"] == true)
+        #expect(detail["progress"]?["k2"]?["conversations"]?.arrayValue?.first?["step"] == 1)
+        let one = try engine.scenarioDetail("convo", tenantKey: "k2")
+        #expect(one["progress"]?.objectValue?.keys.sorted() == ["k2"])
+        let missing = await apiError { try engine.scenarioDetail("nope", tenantKey: nil) }
+        #expect(missing?.httpStatus == 404 && missing?.message.contains("Loaded: convo") == true)
+    }
 }
 
 extension Engine {

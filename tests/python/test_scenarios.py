@@ -338,7 +338,8 @@ def test_a_one_reply_function_call_scenario_does_not_answer_its_own_follow_ups(u
                {"role": "user", "content": [result]}]
     third = client.interactions.create(model=model, tools=[WEATHER], input=history)
     assert third.status == "completed" and third.outputs[-1].text.startswith("Thanks. get_weather returned")
-    assert len(understudy.journal(api_key, route="interactions.create", scenario="m-tools%231")) == 1
+    creates = understudy.journal(api_key, route="interactions.create")
+    assert [(e.get("scenario"), e.get("step")) for e in creates] == [("m-tools", 1), (None, None), (None, None)]
 
 
 def test_scripted_calls_on_gemini_3_replay_statelessly_like_the_real_model(understudy, api_key, client):
@@ -376,12 +377,97 @@ def test_readme_content_block_example_loads_and_pairs_results_with_calls(underst
             assert by_id.get(o["call_id"]) == o["type"].replace("_result", "_call"), o
 
 
+def test_get_one_scenario_shows_definition_source_and_progress(understudy, api_key, client):
+    load_text(understudy, api_key, "name: two-steps\ndescription: d\nsteps:\n  - reply: {text: one}\n  - reply: {text: two}\n")
+    first = client.interactions.create(model=MODEL, input="a")
+    status, _, body = understudy.request("GET", f"/_understudy/scenarios/two-steps?tenant={api_key}")
+    assert status == 200, body
+    assert body["definition"]["steps"][1]["reply"] == {"text": "two"}
+    assert body["source"] == "admin-api" and body["tenant"] == api_key and body["scope"] == "tenant"
+    progress = body["progress"][api_key]
+    assert progress["steps_answered"] == [1, 0]
+    assert progress["conversations"] == [{"started_by": first.id, "step": 1, "last_interaction_id": first.id, "finished": False}]
+    status, _, body = understudy.request("GET", f"/_understudy/scenarios/no-such?tenant={api_key}")
+    assert status == 404 and body["error"]["status"] == "NOT_FOUND" and body["error"]["code"] == 404
+    assert "two-steps" in body["error"]["message"]
+
+
+def test_strictness_is_per_key_and_the_header_overrides_it_both_ways(understudy, api_key):
+    other = api_key + "-other"
+    load_text(understudy, api_key, "name: only-paris\nmatch: {input_contains: Paris}\nreply: {text: Paris!}\n")
+    assert understudy.admin("POST", "scenarios/strict", {"strict": True}, tenant=api_key) == {"strict": True, "scope": "tenant", "tenant": api_key}
+    body = {"model": MODEL, "input": "Berlin"}
+    status, _, err = understudy.request("POST", "/v1beta/interactions", body, headers={"x-goog-api-key": api_key})
+    assert status == 400 and err["error"]["status"] == "FAILED_PRECONDITION"
+    assert "only-paris" in err["error"]["message"] and '(input: "Berlin")' in err["error"]["message"]
+    assert understudy.request("POST", "/v1beta/interactions", body, headers={"x-goog-api-key": other})[0] == 200
+    assert understudy.request("POST", "/v1beta/interactions", body, headers={"x-goog-api-key": api_key, "x-understudy-strict": "false"})[0] == 200
+    status, _, err = understudy.request("POST", "/v1beta/interactions", body, headers={"x-goog-api-key": other, "x-understudy-strict": "true"})
+    assert status == 400 and "No scenario is loaded" not in err["error"]["message"]
+    status, _, err = understudy.request("POST", "/v1beta/interactions", body, headers={"x-goog-api-key": other, "x-understudy-strict": "yes"})
+    assert status == 400 and "x-understudy-strict" in err["error"]["message"]
+    assert understudy.admin("GET", "scenarios", tenant=api_key)["strict"] is True
+    assert understudy.admin("GET", "scenarios", tenant=other)["strict"] is False
+
+
+def test_listing_with_a_tenant_shows_what_that_key_may_use(understudy, api_key):
+    load_text(understudy, api_key, "name: mine-only\nreply: {text: x}\n")
+    load_text(understudy, api_key + "-b", "name: theirs-only\nreply: {text: y}\n")
+    listed = understudy.admin("GET", "scenarios", tenant=api_key)["scenarios"]
+    names = [s["name"] for s in listed]
+    assert "mine-only" in names and "theirs-only" not in names
+    assert names[0] == "mine-only" and listed[0]["scope"] == "tenant"
+    everything = [s["name"] for s in understudy.admin("GET", "scenarios")["scenarios"]]
+    assert "mine-only" in everything and "theirs-only" in everything
+
+
 def test_strict_with_a_faults_only_scenario_selected_says_so(understudy, api_key):
     load_text(understudy, api_key, "name: slow-only\nfaults: [{latency: 1ms}]\n")
     status, _, err = understudy.request("POST", "/v1beta/interactions", {"model": MODEL, "input": "x"},
                                         headers={"x-goog-api-key": api_key, "x-understudy-scenario": "slow-only", "x-understudy-strict": "true"})
     assert status == 400
     assert "'slow-only' selected by the header 'x-understudy-scenario' has no reply or steps" in err["error"]["message"]
+
+
+def test_hold_release_answers_404_for_unknown_holds_and_remembers_early_releases(understudy, api_key, client):
+    load_text(understudy, api_key, "name: held\nreply:\n  background: [{hold: go}]\n  text: released\n")
+    status, _, err = understudy.request("POST", f"/_understudy/holds/og/release?tenant={api_key}")
+    assert status == 404 and err["error"]["status"] == "NOT_FOUND" and "Holds declared for this key: go." in err["error"]["message"]
+    status, _, err = understudy.request("POST", f"/_understudy/holds/go/release?tenant={api_key}-wrong")
+    assert status == 404 and "loaded for other keys: " in err["error"]["message"] and api_key in err["error"]["message"]
+    # Released before the job exists: remembered for the next job, which does not wait.
+    early = understudy.admin("POST", "holds/go/release", tenant=api_key)
+    assert early["pending"] is True and early["interactions"] == [] and early["pending_releases"] == 1
+    assert client.interactions.create(model=MODEL, input="x", background=True).status == "completed"
+    # Used up: the next job waits until released, and the release names it.
+    job = client.interactions.create(model=MODEL, input="x", background=True)
+    assert client.interactions.get(job.id).status == "in_progress"
+    release = understudy.admin("POST", "holds/go/release", tenant=api_key)
+    assert release["interactions"] == [job.id] and release["pending"] is False
+    assert client.interactions.get(job.id).status == "completed"
+    # Reset forgets a remembered release.
+    understudy.admin("POST", "holds/go/release", tenant=api_key)
+    understudy.admin("POST", "reset", tenant=api_key)
+    assert client.interactions.create(model=MODEL, input="x", background=True).status == "in_progress"
+
+
+def test_journal_has_scenario_and_step_separately_and_violations_show_what_came(understudy, api_key, client):
+    load_text(understudy, api_key, "name: thanks\nsteps:\n  - reply: {text: one}\n  - expect: {input_contains: thanks}\n    reply: {text: two}\n")
+    first = client.interactions.create(model=MODEL, input="hello")
+    with pytest.raises(errors_module().BadRequestError) as info:
+        client.interactions.create(model=MODEL, input="no way", previous_interaction_id=first.id)
+    assert info.value.body["error"]["message"] == "Scenario 'thanks' step 2: expected the input to contain 'thanks', got \"no way\"."
+    second = client.interactions.create(model=MODEL, input="thanks!", previous_interaction_id=first.id)
+    assert second.outputs[-1].text == "two"
+    creates = understudy.journal(api_key, route="interactions.create")
+    assert [(e["status"], e.get("scenario"), e.get("step")) for e in creates] == [(200, "thanks", 1), (400, "thanks", 2), (200, "thanks", 2)]
+    assert "got \"no way\"" in creates[1]["violation"]
+    assert [e["status"] for e in understudy.journal(api_key, scenario="thanks", step=2)] == [400, 200]
+    assert [e["status"] for e in understudy.journal(api_key, scenario="thanks%231")] == [200]
+    # A streamed create is journaled with its scenario and step too.
+    assert [e.event_type for e in client.interactions.create(model=MODEL, input="hello", stream=True)][-1] == "interaction.complete"
+    streamed = understudy.journal(api_key, route="interactions.create")[-1]
+    assert streamed["streamed"] and (streamed["scenario"], streamed["step"]) == ("thanks", 1)
 
 
 def test_a_failed_run_carries_its_error_only_in_the_stream(understudy, api_key, client):
@@ -425,28 +511,13 @@ def test_serve_refuses_broken_files_with_only_the_problems(tmp_path):
     assert "USAGE" not in out.stderr.upper() and "--help" not in out.stderr
 
 
-
-def test_hold_release_answers_404_for_unknown_holds_and_remembers_early_releases(understudy, api_key, client):
-    load_text(understudy, api_key, "name: held\nreply:\n  background: [{hold: go}]\n  text: released\n")
-    status, _, err = understudy.request("POST", f"/_understudy/holds/og/release?tenant={api_key}")
-    assert status == 404 and err["error"]["status"] == "NOT_FOUND" and "Holds declared for this key: go." in err["error"]["message"]
-    status, _, err = understudy.request("POST", f"/_understudy/holds/go/release?tenant={api_key}-wrong")
-    assert status == 404 and "loaded for other keys: " in err["error"]["message"] and api_key in err["error"]["message"]
-    # Released before the job exists: remembered for the next job, which does not wait.
-    early = understudy.admin("POST", "holds/go/release", tenant=api_key)
-    assert early["pending"] is True and early["interactions"] == [] and early["pending_releases"] == 1
-    assert client.interactions.create(model=MODEL, input="x", background=True).status == "completed"
-    # Used up: the next job waits until released, and the release names it.
-    job = client.interactions.create(model=MODEL, input="x", background=True)
-    assert client.interactions.get(job.id).status == "in_progress"
-    release = understudy.admin("POST", "holds/go/release", tenant=api_key)
-    assert release["interactions"] == [job.id] and release["pending"] is False
-    assert client.interactions.get(job.id).status == "completed"
-    # Reset forgets a remembered release.
-    understudy.admin("POST", "holds/go/release", tenant=api_key)
-    understudy.admin("POST", "reset", tenant=api_key)
-    assert client.interactions.create(model=MODEL, input="x", background=True).status == "in_progress"
-
+def test_journal_names_the_injected_fault_and_logs_a_dropped_connection_as_499(understudy, api_key, client):
+    load_text(understudy, api_key, "name: flaky\nfaults:\n  - {on: get, status: 500, times: 1}\n  - {drop_connection: true, times: 1}\nreply: {text: fine}\n")
+    assert client.interactions.create(model=MODEL, input="x").outputs[-1].text == "fine"  # the SDK retries the drop
+    creates = understudy.journal(api_key, route="interactions.create")
+    assert [e["status"] for e in creates] == [499, 200]
+    assert creates[0]["fault"] == {"scenario": "flaky", "index": 2} and creates[0]["scenario"] == "flaky"
+    assert "fault" not in creates[1] and (creates[1]["scenario"], creates[1]["step"]) == ("flaky", 1)
 
 
 def test_the_readme_lint_example_is_what_lint_prints(tmp_path):
