@@ -528,13 +528,6 @@ public final class Engine: Sendable {
         return nowMillis(tenant)
     }
 
-    public func releaseHold(_ name: String, tenantKey: String) async throws(APIError) {
-        let tenant = try await self.tenant(tenantKey)
-        tenant.state.withLock { _ = $0.releasedHolds.insert(name) }
-        await advanceAll(tenant: tenant)
-        changes.signalAll(tenant: tenant.key)
-    }
-
     public func setTier(_ tier: String, tenantKey: String) async throws(APIError) {
         let tenant = try await self.tenant(tenantKey)
         let snapshot = tenant.state.withLock { s -> TenantRecord in

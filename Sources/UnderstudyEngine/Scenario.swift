@@ -16,6 +16,25 @@ public struct Scenario: Sendable {
     /// Never matches by itself when loaded for everyone: it must be selected with the
     /// `x-understudy-scenario` header or loaded for one API key.
     public var explicit = false
+    /// The scenario as written (after validation), for `GET /_understudy/scenarios/NAME`.
+    public var definition: JSONValue = .object([:])
+    /// Line and column of the scenario's `name` in its source (0 when not loaded from text).
+    public var line = 0
+    public var column = 0
+
+    /// Whether some step scripts an answer (a faults-only scenario has none).
+    public var hasReply: Bool { !steps.isEmpty }
+
+    /// Names of the holds its background timelines wait on, in order of first use.
+    public var holds: [String] {
+        var seen: [String] = []
+        for step in steps {
+            for wait in step.reply.timeline ?? [] {
+                if case .hold(let name) = wait.trigger, !seen.contains(name) { seen.append(name) }
+            }
+        }
+        return seen
+    }
 
     /// Conditions on a create request. Every condition given must hold.
     public struct Matcher: Sendable {
@@ -96,42 +115,119 @@ public struct Scenario: Sendable {
     }
 }
 
+/// One condition of a matcher, judged against one request: whether it holds, why not, and how close
+/// the request came (0 far … 1 satisfied), for ranking near misses in strict mode.
+struct Criterion: Sendable {
+    var satisfied: Bool
+    var reason: String
+    var closeness: Double
+
+    static func met(_ what: String) -> Criterion { Criterion(satisfied: true, reason: what, closeness: 1) }
+    static func unmet(_ why: String, closeness: Double = 0) -> Criterion { Criterion(satisfied: false, reason: why, closeness: closeness) }
+}
+
 extension Scenario.Matcher {
-    /// Why this matcher rejects a request, one reason per failed condition (empty when it matches,
-    /// `nth` aside).
-    func mismatches(_ request: CreateRequest, lastUserText: String, headers: [String: String]) -> [String] {
-        var reasons: [String] = []
+    /// Every condition given, judged against the request. `text` is the text of the request's current
+    /// turn (see `ScenarioBook.turnText`), never of earlier turns of a chain.
+    func evaluate(_ request: CreateRequest, text: String, headers: [String: String]) -> [Criterion] {
+        var out: [Criterion] = []
         switch request.target {
         case .model(let m):
-            if let want = model, !Glob.matches(want, m) { reasons.append("model is '\(m)', scenario wants '\(want)'") }
-            if let want = agent { reasons.append("request names model '\(m)', scenario wants agent '\(want)'") }
+            if let want = model {
+                out.append(Glob.matches(want, m) ? .met("model") : .unmet("model is '\(m)', scenario wants '\(want)'", closeness: Closeness.prefix(want, m)))
+            }
+            if let want = agent { out.append(.unmet("request names model '\(m)', scenario wants agent '\(want)'")) }
         case .agent(let a):
-            if let want = agent, !Glob.matches(want, a) { reasons.append("agent is '\(a)', scenario wants '\(want)'") }
-            if let want = model { reasons.append("request names agent '\(a)', scenario wants model '\(want)'") }
+            if let want = agent {
+                out.append(Glob.matches(want, a) ? .met("agent") : .unmet("agent is '\(a)', scenario wants '\(want)'", closeness: Closeness.prefix(want, a)))
+            }
+            if let want = model { out.append(.unmet("request names agent '\(a)', scenario wants model '\(want)'")) }
         }
-        if let s = inputContains, !lastUserText.lowercased().contains(s.lowercased()) {
-            reasons.append("input does not contain '\(s)'")
+        if let s = inputContains {
+            out.append(text.lowercased().contains(s.lowercased())
+                ? .met("input_contains")
+                : .unmet("input does not contain '\(s)' (input: \(Closeness.quote(text)))", closeness: Closeness.commonPiece(s, text)))
         }
         if let pattern = inputMatches {
             if let regex = try? Regex(pattern) {
-                if (try? regex.firstMatch(in: lastUserText)) == nil { reasons.append("input does not match /\(pattern)/") }
+                out.append((try? regex.firstMatch(in: text)) != nil
+                    ? .met("input_matches")
+                    : .unmet("input does not match /\(pattern)/ (input: \(Closeness.quote(text)))", closeness: Closeness.regexPrefix(pattern, text)))
             } else {
-                reasons.append("pattern /\(pattern)/ is not a valid regular expression")
+                out.append(.unmet("pattern /\(pattern)/ is not a valid regular expression"))
             }
         }
-        let declared = Set(request.tools.map { $0.name ?? $0.type })
-        let missing = tools.filter { !declared.contains($0) }
-        if !missing.isEmpty { reasons.append("tools \(missing.joined(separator: ", ")) not declared") }
-        if let want = hasPrevious, want != (request.previousInteractionID != nil) {
-            reasons.append(want ? "no previous_interaction_id" : "has a previous_interaction_id")
+        if !tools.isEmpty {
+            let declared = Set(request.tools.map { $0.name ?? $0.type })
+            let missing = tools.filter { !declared.contains($0) }
+            out.append(missing.isEmpty
+                ? .met("tools")
+                : .unmet("tools \(missing.joined(separator: ", ")) not declared", closeness: Double(tools.count - missing.count) / Double(tools.count)))
+        }
+        if let want = hasPrevious {
+            out.append(want == (request.previousInteractionID != nil) ? .met("has_previous") : .unmet(want ? "no previous_interaction_id" : "has a previous_interaction_id"))
         }
         for (name, value) in self.headers.sorted(by: { $0.key < $1.key }) {
             let sent = headers[name.lowercased()]
-            if sent != value { reasons.append("header \(name) is \(sent.map { "'\($0)'" } ?? "absent"), scenario wants '\(value)'") }
+            out.append(sent == value ? .met("header \(name)") : .unmet("header \(name) is \(sent.map { "'\($0)'" } ?? "absent"), scenario wants '\(value)'"))
         }
-        if let want = stream, want != request.stream { reasons.append("stream is \(request.stream)") }
-        if let want = background, want != request.background { reasons.append("background is \(request.background)") }
-        return reasons
+        if let want = stream { out.append(want == request.stream ? .met("stream") : .unmet("stream is \(request.stream)")) }
+        if let want = background { out.append(want == request.background ? .met("background") : .unmet("background is \(request.background)")) }
+        return out
+    }
+
+    /// Why this matcher rejects a request, one reason per failed condition (empty when it matches,
+    /// `nth` aside).
+    func mismatches(_ request: CreateRequest, text: String, headers: [String: String]) -> [String] {
+        evaluate(request, text: text, headers: headers).filter { !$0.satisfied }.map(\.reason)
+    }
+}
+
+/// How close a text came to a condition it failed, for ranking near misses.
+enum Closeness {
+    /// Share of `needle` covered by the longest piece of it that occurs in `text` (case-insensitive).
+    static func commonPiece(_ needle: String, _ text: String) -> Double {
+        let a = Array(needle.lowercased()), b = Array(text.lowercased())
+        guard !a.isEmpty, !b.isEmpty else { return 0 }
+        var best = 0
+        var previous = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            var row = [Int](repeating: 0, count: b.count + 1)
+            for j in 1...b.count where a[i - 1] == b[j - 1] {
+                row[j] = previous[j - 1] + 1
+                best = max(best, row[j])
+            }
+            previous = row
+        }
+        return Double(best) / Double(a.count)
+    }
+
+    /// Share of `pattern` whose longest leading part (that is a valid expression) finds a match.
+    static func regexPrefix(_ pattern: String, _ text: String) -> Double {
+        let chars = Array(pattern)
+        guard !chars.isEmpty else { return 0 }
+        var n = chars.count - 1
+        while n > 0 {
+            if let r = try? Regex(String(chars[..<n])), (try? r.firstMatch(in: text)) != nil { return Double(n) / Double(chars.count) }
+            n -= 1
+        }
+        return 0
+    }
+
+    /// Share of `want` (up to its first `*`) that `got` starts with.
+    static func prefix(_ want: String, _ got: String) -> Double {
+        let w = Array(want.prefix { $0 != "*" }), g = Array(got)
+        guard !w.isEmpty else { return 0 }
+        var n = 0
+        while n < w.count, n < g.count, w[n] == g[n] { n += 1 }
+        return Double(n) / Double(w.count)
+    }
+
+    /// The received text for a message, quoted and cut to 80 characters.
+    static func quote(_ text: String, limit: Int = 80) -> String {
+        if text.isEmpty { return "no text" }
+        let clipped = text.count > limit ? String(text.prefix(limit - 1)) + "…" : text
+        return "\"" + clipped.replacingOccurrences(of: "\n", with: "\\n") + "\""
     }
 }
 

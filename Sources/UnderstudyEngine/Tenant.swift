@@ -52,7 +52,12 @@ struct TenantState {
     var record: TenantRecord
     /// Offset added to the wall clock in real-clock mode (set/advance through the admin API).
     var realOffsetMillis: Int64 = 0
+    /// Holds open for every job (unused by scenarios: a release rewrites the waiting jobs' timelines,
+    /// see `Engine.releaseHold`); kept for the engine's `advance`.
     var releasedHolds: Set<String> = []
+    /// Releases that came when no job of this key had the hold ahead: each lets the next job created
+    /// with that hold skip it. `POST /_understudy/reset` forgets them with the rest of the tenant.
+    var pendingHoldReleases: [String: Int] = [:]
     /// Per-scenario counters: how many requests each scenario matched, per step and fault.
     var scenarioCounters: [String: Int] = [:]
     /// Scenario chains in progress: interaction id → (scenario name, step index it answered).
@@ -90,8 +95,20 @@ public struct JournalEntry: Sendable, Hashable {
     public var interactionID: String?
     /// The interaction's status in the answer (create, get, cancel), for checks such as "stops polling".
     public var interactionStatus: String?
+    /// Name of the scenario that answered (or refused, or injected a fault into) the request.
     public var scenario: String?
-    public var step: String?
+    /// 1-based step of that scenario which answered or whose expectation was violated.
+    public var step: Int?
+    /// The fault injected into the request, if any: its scenario and 1-based index in `faults`.
+    public var fault: (scenario: String, index: Int)? {
+        get { faultScenario.flatMap { name in faultIndex.map { (name, $0) } } }
+        set {
+            faultScenario = newValue?.scenario
+            faultIndex = newValue?.index
+        }
+    }
+    var faultScenario: String?
+    var faultIndex: Int?
     /// Why a scripted conversation refused the request, when it did.
     public var violation: String?
     public var errorMessage: String?
@@ -124,7 +141,8 @@ public struct JournalEntry: Sendable, Hashable {
         if let interactionID { o["interaction_id"] = .string(interactionID) }
         if let interactionStatus { o["interaction_status"] = .string(interactionStatus) }
         if let scenario { o["scenario"] = .string(scenario) }
-        if let step { o["step"] = .string(step) }
+        if let step { o["step"] = .int(Int64(step)) }
+        if let fault { o["fault"] = ["scenario": .string(fault.scenario), "index": .int(Int64(fault.index))] }
         if let violation { o["violation"] = .string(violation) }
         if let errorMessage { o["error"] = .string(errorMessage) }
         return .object(o)

@@ -4,10 +4,10 @@ public enum DurationText {
         let t = text.trimmingPrefix(" ").split(separator: " ").joined().lowercased()
         let units: [(String, Double)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
         for (suffix, factor) in units where t.hasSuffix(suffix) {
-            guard let v = Double(t.dropLast(suffix.count)), v.isFinite else { return nil }
+            guard let v = Double(t.dropLast(suffix.count)), v.isFinite, abs(v * factor) < 9e15 else { return nil }
             return Int64(v * factor)
         }
-        guard let v = Double(t), v.isFinite else { return nil }
+        guard let v = Double(t), v.isFinite, abs(v * 1000) < 9e15 else { return nil }
         return Int64(v * 1000)
     }
 }

@@ -211,6 +211,7 @@ public struct UnderstudyResponder: HTTPResponder {
         let tenant = try await engine.tenant(key)
         guard let fault = try engine.scenarios.fault(route: route, tenant: tenant, headers: headers, request: request) else { return }
         entry.scenario = fault.scenario
+        entry.fault = (fault.scenario, fault.fault)
         if fault.delayMillis > 0 { try? await Task.sleep(for: .milliseconds(fault.delayMillis)) }
         if fault.dropConnection {
             context.channel.close(mode: .all, promise: nil)
@@ -238,18 +239,24 @@ public struct UnderstudyResponder: HTTPResponder {
         do {
             outcome = try await engine.create(decoded, tenantKey: key, headers: headers)
         } catch {
-            entry.violation = error.violation
-            entry.scenario = error.scenario
+            if let violation = error.violation {
+                entry.violation = violation
+                entry.scenario = error.scenario
+                entry.step = error.scenarioStep
+            }
             throw error
         }
         switch outcome {
         case .interaction(let record):
             entry.interactionID = record.id
             entry.interactionStatus = record.status.rawValue
-            entry.scenario = record.scenario
+            (entry.scenario, entry.step) = Self.scenarioAndStep(record.scenario)
             return interactionResponse(record, resets: resets)
         case .stream(let stream):
             entry.interactionID = stream.interactionID
+            if let tenant = try? await engine.tenant(key), let link = engine.scenarios.answeredBy(stream.interactionID, tenant: tenant) {
+                (entry.scenario, entry.step) = (link.scenario, link.step)
+            }
             entry.streamed = true
             return sse(stream, channel: context.channel)
         }
@@ -310,4 +317,14 @@ extension APIError {
     /// Scenario violation text carried by errors that scripted conversations raise.
     var violation: String? { details.first { $0["@type"]?.stringValue == ScenarioBook.violationType }?["violation"]?.stringValue }
     var scenario: String? { details.first { $0["@type"]?.stringValue == ScenarioBook.violationType }?["scenario"]?.stringValue }
+    var scenarioStep: Int? { details.first { $0["@type"]?.stringValue == ScenarioBook.violationType }?["step"]?.intValue.map(Int.init) }
+}
+
+extension UnderstudyResponder {
+    /// Splits a record's `name#step` into the journal's `scenario` and `step`.
+    static func scenarioAndStep(_ tag: String?) -> (String?, Int?) {
+        guard let tag else { return (nil, nil) }
+        guard let hash = tag.lastIndex(of: "#"), let step = Int(tag[tag.index(after: hash)...]) else { return (tag, nil) }
+        return (String(tag[..<hash]), step)
+    }
 }

@@ -82,8 +82,7 @@ struct AdminAPI: Sendable {
             return clockResponse(try await engine.advanceClock(tenantKey: key, toMillis: seconds * 1000))
         case (.post, _) where parts.count == 3 && parts[0] == "holds" && parts[2] == "release":
             let key = try requireTenant()
-            try await engine.releaseHold(segment(1), tenantKey: key)
-            return responses.json(["released": .string(segment(1))])
+            return responses.json(try await engine.releaseHold(segment(1), tenantKey: key).json)
         case (.post, _) where parts.count == 3 && parts[0] == "tenants" && parts[2] == "tier",
             (.put, _) where parts.count == 3 && parts[0] == "tenants" && parts[2] == "tier":
             let body = try await jsonBody(request)
@@ -105,8 +104,17 @@ struct AdminAPI: Sendable {
             let key = try requireTenant()
             engine.clearJournal(tenantKey: key)
             return responses.json([:])
+        // Scenario calls name their tenant with ?tenant= only (an x-goog-api-key header does not scope them).
         case (.get, "scenarios"):
-            return responses.json(["scenarios": .array(engine.scenarios.summaries())])
+            let scoped = query["tenant"]
+            var o: [String: JSONValue] = [
+                "scenarios": .array(engine.scenarios.summaries(tenant: scoped)),
+                "strict": .bool(scoped.map { engine.scenarios.isStrict(tenant: $0) } ?? engine.scenarios.strict),
+            ]
+            if let scoped { o["tenant"] = .string(scoped) }
+            return responses.json(.object(o))
+        case (.get, _) where parts.count == 2 && parts[0] == "scenarios":
+            return responses.json(try engine.scenarioDetail(segment(1), tenantKey: query["tenant"]))
         case (.post, "scenarios"):
             let body = try await collectBody(request, limit: configuration.bodyLimitBytes)
             let text = String(decoding: body, as: UTF8.self)
@@ -121,11 +129,17 @@ struct AdminAPI: Sendable {
             guard let strict = body["strict"]?.boolValue else {
                 throw APIError.invalidArgument("Send {\"strict\": true} or {\"strict\": false}.", field: "strict")
             }
-            engine.scenarios.strict = strict
-            return responses.json(["strict": .bool(strict)])
+            // With ?tenant=KEY only that key's requests; without, every key that has no setting of its own.
+            engine.scenarios.setStrict(strict, tenant: query["tenant"])
+            var o: [String: JSONValue] = ["strict": .bool(strict), "scope": .string(query["tenant"] == nil ? "global" : "tenant")]
+            if let t = query["tenant"] { o["tenant"] = .string(t) }
+            return responses.json(.object(o))
         case (.delete, _) where parts.count == 2 && parts[0] == "scenarios":
             guard engine.scenarios.remove(segment(1), tenant: query["tenant"]) else {
-                throw APIError.notFound("No scenario named '\(segment(1))' is loaded.")
+                let names = engine.scenarios.names(tenant: query["tenant"])
+                throw APIError.notFound(
+                    "No scenario named '\(segment(1))' is loaded\(query["tenant"].map { " for API key '\($0)'" } ?? ""). Loaded: \(names.isEmpty ? "none" : names.joined(separator: ", ")).",
+                    field: "name")
             }
             return responses.json([:])
         default:
@@ -162,7 +176,13 @@ struct AdminAPI: Sendable {
         if let r = q["route"], r != e.route { return false }
         if let p = q["path"], !e.path.contains(p) { return false }
         if let s = q["status"], String(e.status) != s { return false }
-        if let s = q["scenario"], e.scenario != s { return false }
+        // `scenario=NAME` or `scenario=NAME#STEP` (the form the journal used before it had `step`).
+        if let s = q["scenario"] {
+            let (name, step) = UnderstudyResponder.scenarioAndStep(s)
+            if e.scenario != name { return false }
+            if let step, e.step != step { return false }
+        }
+        if let s = q["step"], e.step.map(String.init) != s { return false }
         if let i = q["interaction_id"], e.interactionID != i { return false }
         if let since = q["since"].flatMap({ Int64($0) }), e.sequence <= since { return false }
         return true

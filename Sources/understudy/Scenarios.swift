@@ -14,27 +14,21 @@ struct Scenarios: ParsableCommand {
         @Argument(help: ArgumentHelp("Scenario files or directories.", valueName: "path"))
         var paths: [String]
 
-        @Option(help: ArgumentHelp("Directory that 'fixture:' references are read from.", valueName: "dir"))
+        @Option(help: ArgumentHelp("Directory that 'fixture:' references are read from (relative paths start at the current directory).", valueName: "dir"))
         var fixtures = "fixtures"
 
         func run() throws {
             let loader = ScenarioLoader(fixturesDirectory: fixtures)
-            var problems: [ScenarioProblem] = []
-            var count = 0
-            for path in paths {
-                do {
-                    count += try loader.load(path: path).count
-                } catch {
-                    problems += error.problems
-                }
-            }
-            if problems.isEmpty {
+            // All paths at once: names must be unique across them, as when serving them together.
+            do {
+                let count = try loader.load(paths: paths).count
                 print("ok: \(count) scenario(s) in \(paths.joined(separator: ", "))")
-                return
+            } catch {
+                for p in error.problems { print(p.description) }
+                let files = Set(error.problems.map(\.file)).count
+                print("\(error.problems.count) problem(s) in \(files) file(s)")
+                throw ExitCode(1)
             }
-            for p in problems { print(p.description) }
-            print("\(problems.count) problem(s)")
-            throw ExitCode(1)
         }
     }
 }

@@ -40,13 +40,17 @@ struct Serve: AsyncParsableCommand {
         let store = try SQLiteStore(path: server.data)
         let engine = Engine(configuration: engineConfiguration, store: store, logger: logger)
         engine.scenarios.strict = scenarioOptions.strictScenarios
-        for path in scenarioOptions.scenarios {
+        if !scenarioOptions.scenarios.isEmpty {
+            // All paths at once, so that names must be unique across them; problems are printed alone
+            // (no usage banner) and the server does not start.
             do {
-                let loaded = try engine.scenarios.loader.load(path: path)
+                let loaded = try engine.scenarios.loader.load(paths: scenarioOptions.scenarios)
                 engine.scenarios.add(loaded)
-                logger.info("loaded \(loaded.count) scenario(s) from \(path)")
+                logger.info("loaded \(loaded.count) scenario(s) from \(scenarioOptions.scenarios.joined(separator: ", "))")
             } catch {
-                throw ValidationError("Scenario files have problems:\n\(error.description)")
+                let text = error.description + "\n\(error.problems.count) problem(s); the server did not start.\n"
+                FileHandle.standardError.write(Data(text.utf8))
+                throw ExitCode(1)
             }
         }
 
@@ -113,7 +117,7 @@ struct ScenarioOptions: ParsableArguments {
     @Flag(help: "Refuse create requests that match no scenario (the error lists the nearest ones).")
     var strictScenarios = false
 
-    @Option(help: ArgumentHelp("Directory that scenario 'fixture:' references are read from.", valueName: "dir"))
+    @Option(help: ArgumentHelp("Directory that scenario 'fixture:' references are read from (relative paths start at the current directory).", valueName: "dir"))
     var fixtures = "fixtures"
 }
 
