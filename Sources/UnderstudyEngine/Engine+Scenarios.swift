@@ -45,7 +45,7 @@ extension Engine {
                 else { return false }
                 current.steps[k].trigger = .immediately
                 record.pendingRun = current
-                advance(&record, now: nowSeconds(tenant), polls: 0, releasedHolds: [])
+                advance(&record, now: nowSeconds(tenant), polls: 0)
                 record.revision += 1
                 do { try await store.update(record) } catch { throw storeFailure(error) }
                 return true

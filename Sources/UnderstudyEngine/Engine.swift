@@ -265,7 +265,7 @@ public final class Engine: Sendable {
                 finalStatus: reply.status, finalFailure: reply.failure)
             if let first = steps.first { appendNote(of: first, to: &record) }
             // Steps that advance immediately do so before the first answer.
-            advance(&record, now: created, polls: 0, releasedHolds: tenant.state.withLock { $0.releasedHolds })
+            advance(&record, now: created, polls: 0)
         } else {
             record.outputs = reply.outputs
             record.usage = usage
@@ -355,8 +355,7 @@ public final class Engine: Sendable {
     func observe(_ record: InteractionRecord, tenant: Tenant, polls: Int) async throws(APIError) -> InteractionRecord {
         let (updated, changed) = try await mutations.withLock("\(tenant.key)|\(record.id)") { () async throws(APIError) -> (InteractionRecord, Bool) in
             var updated = try await load(record.id, tenant: tenant)
-            let holds = tenant.state.withLock { $0.releasedHolds }
-            let changed = advance(&updated, now: nowSeconds(tenant), polls: polls, releasedHolds: holds)
+            let changed = advance(&updated, now: nowSeconds(tenant), polls: polls)
             if changed || (polls > 0 && updated.pendingRun != nil) {
                 updated.revision += 1
                 do { try await store.update(updated) } catch { throw storeFailure(error) }
@@ -368,8 +367,9 @@ public final class Engine: Sendable {
     }
 
     /// Moves a pending run forward as far as its triggers allow. Returns whether the visible state changed.
+    /// A hold never fires here: releasing it rewrites the waiting step (`releaseHold`).
     @discardableResult
-    func advance(_ record: inout InteractionRecord, now: Int64, polls: Int, releasedHolds: Set<String>) -> Bool {
+    func advance(_ record: inout InteractionRecord, now: Int64, polls: Int) -> Bool {
         guard var run = record.pendingRun else { return false }
         run.pollsInStep += polls
         var changed = false
@@ -381,7 +381,7 @@ public final class Engine: Sendable {
             case .afterSeconds(let s): fired = elapsed >= s
             case .afterPolls(let n): fired = run.pollsInStep >= n
             case .afterPollsOrSeconds(let n, let s): fired = run.pollsInStep >= n || elapsed >= s
-            case .hold(let name): fired = releasedHolds.contains(name)
+            case .hold: fired = false
             }
             guard fired else { break }
             run.steps.removeFirst()

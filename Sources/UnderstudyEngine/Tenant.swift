@@ -52,9 +52,6 @@ struct TenantState {
     var record: TenantRecord
     /// Offset added to the wall clock in real-clock mode (set/advance through the admin API).
     var realOffsetMillis: Int64 = 0
-    /// Holds open for every job (unused by scenarios: a release rewrites the waiting jobs' timelines,
-    /// see `Engine.releaseHold`); kept for the engine's `advance`.
-    var releasedHolds: Set<String> = []
     /// Releases that came when no job of this key had the hold ahead: each lets the next job created
     /// with that hold skip it. `POST /_understudy/reset` forgets them with the rest of the tenant.
     var pendingHoldReleases: [String: Int] = [:]
