@@ -3,6 +3,10 @@
 /// Hand-written because none of Foundation's parsers report the line and column of a syntax error, keep
 /// 64-bit integers apart from doubles, or print object keys in a stable order; all three are part of
 /// Understudy's contract (clear errors, byte-identical replies).
+///
+/// Like Google's API front end, the parser also takes single-quoted strings and member names
+/// (`{'file': {'display_name': 'x'}}`, as Google's own Files API curl sample sends); printing is
+/// always standard JSON.
 public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     public var line: Int
@@ -80,7 +84,7 @@ private struct JSONParser {
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject()
         case UInt8(ascii: "["): return try parseArray()
-        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "\""), UInt8(ascii: "'"): return .string(try parseString())
         case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
         case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
         case UInt8(ascii: "n"): try expectLiteral("null"); return .null
@@ -120,7 +124,7 @@ private struct JSONParser {
         while true {
             skipWhitespace()
             guard index < bytes.count else { throw error("Unexpected end of input inside an object") }
-            guard bytes[index] == UInt8(ascii: "\"") else {
+            guard bytes[index] == UInt8(ascii: "\"") || bytes[index] == UInt8(ascii: "'") else {
                 throw error("Expected a quoted member name but found '\(printable(bytes[index]))'")
             }
             let key = try parseString()
@@ -190,13 +194,15 @@ private struct JSONParser {
         return value
     }
 
+    /// A string in double quotes, or in single quotes (where `\'` escapes the quote).
     mutating func parseString() throws(JSONSyntaxError) -> String {
+        let quote = bytes[index]
         index += 1  // opening quote
         let start = index
         // Fast path: no escapes.
         while index < bytes.count {
             let b = bytes[index]
-            if b == UInt8(ascii: "\"") {
+            if b == quote {
                 let s = String(validating: bytes[start..<index], as: UTF8.self)
                 guard let s else { throw error("The string is not valid UTF-8") }
                 index += 1
@@ -209,7 +215,7 @@ private struct JSONParser {
         while index < bytes.count {
             let b = bytes[index]
             switch b {
-            case UInt8(ascii: "\""):
+            case quote:
                 index += 1
                 guard let s = String(validating: buffer, as: UTF8.self) else {
                     throw error("The string is not valid UTF-8")
@@ -222,6 +228,7 @@ private struct JSONParser {
                 index += 1
                 switch e {
                 case UInt8(ascii: "\""): buffer.append(0x22)
+                case UInt8(ascii: "'") where quote == UInt8(ascii: "'"): buffer.append(0x27)
                 case UInt8(ascii: "\\"): buffer.append(0x5C)
                 case UInt8(ascii: "/"): buffer.append(0x2F)
                 case UInt8(ascii: "b"): buffer.append(0x08)

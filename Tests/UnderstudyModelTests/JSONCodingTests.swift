@@ -95,6 +95,16 @@ struct JSONCodingTests {
         #expect(throws: JSONSyntaxError.self) { try JSONValue.parse(text) }
     }
 
+    @Test func singleQuotedStringsParseAsGooglesFrontEndTakesThem() throws {
+        let v = try JSONValue.parse(#"{'file': {'display_name': 'it\'s \"x\"', "n": 1}}"#)
+        #expect(v == ["file": ["display_name": #"it's "x""#, "n": 1]])
+        #expect(v.jsonString == #"{"file":{"display_name":"it's \"x\"","n":1}}"#)
+        // A quote of the other kind closes nothing; an unterminated single-quoted string is an error.
+        #expect(try JSONValue.parse(#"["a'b", 'c"d']"#) == [#"a'b"#, #"c"d"#])
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse("{'a': 'b}") }
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse(#"{"a": "\'"}"#) }
+    }
+
     @Test func printerEscapesOnlyWhatJSONRequires() {
         let s = JSONValue.string("q\"b\\n\nr\rt\tc\u{1}\u{1F}/é😀\u{7F}\u{2028}")
         #expect(s.jsonString == "\"q\\\"b\\\\n\\nr\\rt\\tc\\u0001\\u001f/é😀\u{7F}\u{2028}\"")
@@ -130,7 +140,7 @@ struct JSONCodingTests {
         SyntaxCase(text: "[1, 2,\n]", line: 2, column: 1, messageContains: "Unexpected token ']'"),
         SyntaxCase(text: "{\"é\": 1 2}", line: 1, column: 9, messageContains: "Expected ',' or '}'"),
         SyntaxCase(text: "{} x", line: 1, column: 4, messageContains: "after the end"),
-        SyntaxCase(text: "{'a': 1}", line: 1, column: 2, messageContains: "quoted member name"),
+        SyntaxCase(text: "{a: 1}", line: 1, column: 2, messageContains: "quoted member name"),
         SyntaxCase(text: "[1, 2", line: 1, column: 6, messageContains: "end of input"),
         SyntaxCase(text: #""abc"#, line: 1, column: 5, messageContains: "Unterminated"),
         SyntaxCase(text: "01", line: 1, column: 2, messageContains: "leading zeros"),

@@ -140,7 +140,7 @@ struct ValidationMessageTests {
     }
 
     @Test func malformedJSONIsAnInvalidArgumentNamingThePosition() throws {
-        let error = try #require(refusal("{\"model\": \"gemini-2.5-flash\",\n \"input\": 'x'}"))
+        let error = try #require(refusal("{\"model\": \"gemini-2.5-flash\",\n \"input\": `x`}"))
         #expect(error.httpStatus == 400)
         #expect(error.status == "INVALID_ARGUMENT")
         #expect(error.message.hasPrefix("Invalid JSON payload received."))

@@ -310,7 +310,8 @@ def test_remote_file(curl, fixture_server):
 
 
 # The upload step the Files API sample assumes ("Requires File API setup"): Google's resumable upload
-# protocol, spoken with curl. The start request announces size and type and answers an upload URL in
+# protocol, spoken with curl as Google's Files API page does it — metadata in single-quoted JSON, which
+# Google's front end accepts. The start request announces size and type and answers an upload URL in
 # the x-goog-upload-url header; the bytes go there with "upload, finalize".
 UPLOAD = f"""
 size=$(wc -c < cats-and-dogs.jpg)
@@ -321,7 +322,7 @@ curl -s -D upload-headers.txt -X POST "{HOST}/upload/v1beta/files" \\
 -H "X-Goog-Upload-Header-Content-Length: $size" \\
 -H "X-Goog-Upload-Header-Content-Type: image/jpeg" \\
 -H "Content-Type: application/json" \\
--d '{{"file": {{"display_name": "cats-and-dogs"}}}}' > /dev/null
+-d "{{'file': {{'display_name': 'cats-and-dogs'}}}}" > /dev/null
 upload_url=$(grep -i '^x-goog-upload-url:' upload-headers.txt | cut -d' ' -f2 | tr -d '\\r')
 curl -s "$upload_url" -H "X-Goog-Upload-Offset: 0" -H "X-Goog-Upload-Command: upload, finalize" \\
 --data-binary @cats-and-dogs.jpg
