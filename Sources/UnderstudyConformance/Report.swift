@@ -3,6 +3,14 @@ import UnderstudyModel
 
 /// Renders a run: the console summary, JSON and JUnit XML.
 public enum Report {
+    /// A number of seconds (or milliseconds) without a needless ".0": 2, 0.5, 1.25.
+    public static func seconds(_ value: Double) -> String {
+        if value == value.rounded() && abs(value) < 1e15 { return String(Int64(value)) }
+        var s = String(format: "%.3f", value)
+        while s.hasSuffix("0") { s.removeLast() }
+        return s
+    }
+
     static func pad(_ s: String, _ width: Int, left: Bool = false) -> String {
         s.count >= width ? s : (left ? String(repeating: " ", count: width - s.count) + s : s + String(repeating: " ", count: width - s.count))
     }

@@ -32,6 +32,8 @@ public struct RunOptions: Sendable {
     public var cases: [ConformanceCase]
     public var only: String?
     public var timeoutSeconds: Double = 60
+    /// After the timeout, SIGTERM goes to the driver's process group; SIGKILL follows after this many seconds.
+    public var killGraceSeconds: Double = 2
     public var seed: UInt64 = 0
     public var strict = false
     /// Case or check ids expected to fail, with the reasons given.
@@ -115,7 +117,8 @@ public struct ConformanceRunner: Sendable {
         let label = "[\(Report.pad(String(number), 2, left: true))/\(total)] \(Report.pad(c.id, 10))"
         options.progress("\(label) \(c.contract) …")
         func finish(_ outcome: CaseOutcome, checks: [CheckResult] = [], note: String? = nil, exit: Int32? = nil, tail: String = "") -> CaseResult {
-            let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18 + Double((ContinuousClock.now - started).components.seconds)
+            let elapsed = ContinuousClock.now - started
+            let seconds = Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds)
             var result = CaseResult(testCase: c, outcome: outcome, checks: checks, note: note, driverExitCode: exit, driverOutputTail: tail, seconds: seconds)
             result = applyExpectations(result)
             options.progress("\(label) \(result.outcome.rawValue.uppercased())")
@@ -139,13 +142,25 @@ public struct ConformanceRunner: Sendable {
         environment["UNDERSTUDY_CASE_PARAMS"] = c.params.jsonString
         environment["UNDERSTUDY_REPORT"] = reportPath
         environment["UNDERSTUDY_ADMIN_URL"] = base + "/_understudy"
-        let exit = await DriverProcess.run(command: options.clientCommand, environment: environment, outputPath: outputPath, timeout: options.timeoutSeconds)
+        let ended = await DriverProcess.run(
+            command: options.clientCommand, environment: environment, outputPath: outputPath,
+            timeout: options.timeoutSeconds, grace: options.killGraceSeconds)
         let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         let tail = output.split(separator: "\n", omittingEmptySubsequences: false).suffix(12).joined(separator: "\n")
         let report = FileManager.default.contents(atPath: reportPath).flatMap { try? JSONValue.parse([UInt8]($0)) }
         try? FileManager.default.removeItem(at: directory)
-        if exit == nil {
-            return finish(.failed, note: "The driver did not finish within \(Int(options.timeoutSeconds)) s and was killed.", tail: tail)
+        let exit: Int32
+        switch ended {
+        case .timedOut:
+            let t = Report.seconds(options.timeoutSeconds), g = Report.seconds(options.killGraceSeconds)
+            return finish(.failed, note: """
+                The driver did not finish within \(t) s and was killed (SIGTERM to its process group, SIGKILL \(g) s later). \
+                Make the driver end by itself (a hung request? a loop without a bound?), or raise --timeout.
+                """, tail: tail)
+        case .notStarted(let why):
+            return finish(.failed, note: "The driver command could not be started (\(why)). The --client command is run with /bin/sh -c.", tail: tail)
+        case .exited(let code):
+            exit = code
         }
         if report?["status"]?.stringValue == "unsupported" {
             return finish(.skipped, note: report?["notes"]?.stringValue ?? "The driver does not support this case.", exit: exit, tail: tail)
@@ -155,9 +170,11 @@ public struct ConformanceRunner: Sendable {
             engine: engine, apiKey: key)
         var checks: [CheckResult] = []
         for spec in c.checks { checks.append(await Checks.evaluate(spec, context)) }
-        let mustFailed = checks.contains { $0.outcome == .failed && $0.spec.severity == .must }
-        let shouldFailed = checks.contains { $0.outcome == .failed && $0.spec.severity == .should }
-        return finish(mustFailed ? .failed : (shouldFailed ? .warned : .passed), checks: checks, exit: exit, tail: tail)
+        let note: String? = nil
+        let mustFailed = checks.filter { $0.outcome == .failed && $0.spec.severity == .must }
+        let shouldFailed = checks.filter { $0.outcome == .failed && $0.spec.severity == .should }
+        let outcome: CaseOutcome = !mustFailed.isEmpty ? .failed : (shouldFailed.isEmpty ? .passed : .warned)
+        return finish(outcome, checks: checks, note: note, exit: exit, tail: tail)
     }
 
     /// Applies the expected-failures list: listed failures are expected; listed passes are stale.
@@ -200,45 +217,5 @@ final class ArrivalLog: Sendable {
 
     func entries(for key: String) -> [(method: String, path: String, seconds: Double)] {
         log.withLock { $0[key] ?? [] }
-    }
-}
-
-/// Runs a driver command with a time limit, its output (stdout and stderr) going to a file.
-enum DriverProcess {
-    /// The exit code, or nil when the time limit killed it.
-    static func run(command: String, environment: [String: String], outputPath: String, timeout: Double) async -> Int32? {
-        let process = Process()
-        // setsid puts the driver in its own process group, so a timeout kills its children too.
-        let setsid = ["/usr/bin/setsid", "/bin/setsid"].first { FileManager.default.isExecutableFile(atPath: $0) }
-        if let setsid {
-            process.executableURL = URL(fileURLWithPath: setsid)
-            process.arguments = ["/bin/sh", "-c", command]
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", command]
-        }
-        process.environment = environment
-        let output = FileHandle(forWritingAtPath: outputPath)
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch {
-            output?.write(Data("could not start the driver: \(error)\n".utf8))
-            return 127
-        }
-        let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
-        while process.isRunning {
-            if ContinuousClock.now > deadline {
-                let pid = process.processIdentifier
-                if setsid != nil { kill(-pid, SIGKILL) }
-                kill(pid, SIGKILL)
-                process.waitUntilExit()
-                try? output?.close()
-                return nil
-            }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        try? output?.close()
-        return process.terminationStatus
     }
 }

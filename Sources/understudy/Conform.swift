@@ -1,6 +1,13 @@
 import ArgumentParser
+import Dispatch
 import Foundation
 import UnderstudyConformance
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 struct Conform: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,11 +40,15 @@ struct Conform: AsyncParsableCommand {
     @Flag(help: "Make SHOULD findings fail the run.")
     var strict = false
 
-    @Option(help: "Seconds a driver may take per case.")
+    @Option(help: "Seconds a driver may take per case; then its process group gets SIGTERM, and SIGKILL 2 s later.")
     var timeout: Double = 60
 
     @Option(help: "Seed of the private server.")
     var seed: UInt64 = 0
+
+    func validate() throws {
+        guard timeout > 0 else { throw ValidationError("--timeout must be a positive number of seconds.") }
+    }
 
     func run() async throws {
         let cases = try SuiteLoader.load(path: suite)
@@ -48,10 +59,36 @@ struct Conform: AsyncParsableCommand {
         options.strict = strict
         if let expectedFailures { options.expectedFailures = try Report.loadExpectedFailures(path: expectedFailures) }
         options.progress = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+
+        // Interrupting the runner ends the driver that is running, whole process group included.
+        let grace = options.killGraceSeconds
+        let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+        let sources = signals.map { sig -> any DispatchSourceSignal in
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                FileHandle.standardError.write(Data("\nconform: interrupted (signal \(sig)); ending the running driver's process group.\n".utf8))
+                DriverProcess.terminateAll(grace: grace)
+                exitProcess(128 + sig)
+            }
+            source.resume()
+            return source
+        }
+        defer { sources.forEach { $0.cancel() } }
+
         let summary = try await ConformanceRunner(options: options).run()
         print(Report.text(summary), terminator: "")
         if let json { try Data(Report.json(summary).serialized()).write(to: URL(fileURLWithPath: json)) }
         if let junit { try Data(Report.junit(summary).utf8).write(to: URL(fileURLWithPath: junit)) }
         if summary.failed { throw ExitCode(1) }
     }
+}
+
+/// Ends the process at once (from a signal handler, after the drivers are gone).
+private func exitProcess(_ code: Int32) -> Never {
+    #if canImport(Glibc)
+    Glibc.exit(code)
+    #else
+    Darwin.exit(code)
+    #endif
 }

@@ -5,8 +5,13 @@ The faulty driver proves the checks can fail: exactly the cases it breaks must f
 from __future__ import annotations
 
 import json
+import os
+import pathlib
+import re
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -111,3 +116,103 @@ def test_server_mode_catches_a_framing_fault(tmp_path):
         stop_server(server)
     assert proc.returncode == 1
     assert "SRV-008.framing" in proc.stdout and "id:" in proc.stdout
+
+
+# --- The runner's own contract: timeouts, selection, expected-failures files, reports, messages. ------------
+
+
+def run_conform(*args: str, cwd=None, timeout=300):
+    """The binary with exactly these arguments (no defaults added); returns the CompletedProcess."""
+    return subprocess.run([BIN, "conform", *args], capture_output=True, text=True, timeout=timeout, cwd=cwd or ROOT)
+
+
+def proc_state(pid: int):
+    """The state letter of a process (R, S, Z, …), or None when there is no such process."""
+    try:
+        stat = pathlib.Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return stat[stat.rindex(")") + 2:].split()[0]
+
+
+def group_members(pgid: int) -> list[int]:
+    """Live (not zombie) processes whose process group is pgid."""
+    members = []
+    for entry in pathlib.Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        rest = fields[fields.rindex(")") + 2:].split()
+        if int(rest[2]) == pgid and rest[0] not in ("Z", "X"):
+            members.append(int(entry.name))
+    return members
+
+
+def assert_gone(pids, pgid, within=5.0):
+    """Every pid and every member of the group has ended (zombies awaiting their reaper count as ended)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        alive = [p for p in pids if proc_state(p) not in (None, "Z", "X")] + group_members(pgid)
+        if not alive:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"still running after the runner ended: {sorted(set(alive))} (group {pgid})")
+
+
+def sleeping_driver(tmp_path, ignore_term: bool = False) -> tuple[str, pathlib.Path]:
+    """A driver that starts a child in its group, records pid, child pid and group, and sleeps ~forever."""
+    pids = tmp_path / "pids"
+    script = tmp_path / "sleeper.sh"
+    script.write_text(
+        ("trap '' TERM\n" if ignore_term else "")
+        + "sleep 1000 &\n"
+        + f"echo \"$$ $! $(cut -d' ' -f5 /proc/$$/stat)\" > {pids}.tmp && mv {pids}.tmp {pids}\n"
+        + "sleep 1000\n")
+    return f"sh {script}", pids
+
+
+def read_pids(pids: pathlib.Path):
+    driver, child, pgid = (int(x) for x in pids.read_text().split())
+    return driver, child, pgid
+
+
+@pytest.mark.parametrize("ignore_term", [False, True], ids=["sigterm", "sigkill-after-grace"])
+def test_the_timeout_kills_the_drivers_whole_process_group(tmp_path, ignore_term):
+    command, pids = sleeping_driver(tmp_path, ignore_term)
+    report = tmp_path / "r.json"
+    started = time.monotonic()
+    proc = run_conform("--client", command, "--only", "CORE-001", "--timeout", "2", "--json", str(report), timeout=120)
+    elapsed = time.monotonic() - started
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    (case,) = json.loads(report.read_text())["cases"]
+    assert case["outcome"] == "failed"
+    assert "did not finish within 2 s and was killed" in case["note"]
+    assert "did not finish within 2 s and was killed" in proc.stdout
+    # The driver sleeps 1000 s; the run ends after the timeout (+ the 2 s grace when SIGTERM is ignored).
+    assert elapsed < 30, f"the run took {elapsed:.1f} s"
+    driver, child, pgid = read_pids(pids)
+    assert pgid not in (os.getpgrp(), proc.returncode)  # the driver ran in a process group of its own
+    assert_gone([driver, child], pgid)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_an_interrupted_runner_ends_the_running_driver(tmp_path, sig):
+    command, pids = sleeping_driver(tmp_path)
+    runner = subprocess.Popen([BIN, "conform", "--client", command, "--only", "CORE-001", "--timeout", "300"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 60
+        while not pids.exists():
+            assert time.monotonic() < deadline and runner.poll() is None, "the driver never started"
+            time.sleep(0.1)
+        driver, child, pgid = read_pids(pids)
+        runner.send_signal(sig)
+        runner.wait(timeout=20)
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+    assert runner.returncode == 128 + sig
+    assert_gone([driver, child], pgid)

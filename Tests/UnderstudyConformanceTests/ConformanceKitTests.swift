@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+import UnderstudyEngine
+import UnderstudyModel
+import UnderstudyStore
+
+@testable import UnderstudyConformance
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The repository's suite, found from this file.
+let repositorySuite = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("conformance/suite").path
+
+func suite() throws -> [ConformanceCase] { try SuiteLoader.load(path: repositorySuite) }
+
+func errorText(_ body: () throws -> Void) -> String? {
+    do { try body() } catch { return "\(error)" }
+    return nil
+}
+
+#if os(Linux)
+/// Whether a process exists and is not a zombie.
+func running(_ pid: pid_t) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
+    let state = stat[stat.index(close, offsetBy: 2)...].prefix(1)
+    return state != "Z" && state != "X"
+}
+
+@Suite(.serialized) struct DriverProcessTests {
+    func scratch() -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("conform-test-\(UUID().uuidString)").path
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    func pids(_ file: String) throws -> [pid_t] {
+        try String(contentsOfFile: file, encoding: .utf8).split(whereSeparator: \.isWhitespace).compactMap { pid_t($0) }
+    }
+
+    @Test(arguments: [false, true])
+    func theTimeoutEndsTheWholeGroup(ignoringSIGTERM: Bool) async throws {
+        let dir = scratch()
+        let command = (ignoringSIGTERM ? "trap '' TERM; " : "") + "sleep 1000 & echo \"$$ $!\" > \(dir)/pids; sleep 1000"
+        let started = ContinuousClock.now
+        let ended = await DriverProcess.run(command: command, environment: ProcessInfo.processInfo.environment, outputPath: dir + "/out", timeout: 1, grace: 0.5)
+        #expect(ended == .timedOut)
+        #expect(ContinuousClock.now - started < .seconds(10))
+        let ids = try pids(dir + "/pids")
+        #expect(ids.count == 2)
+        for pid in ids { #expect(!running(pid), "process \(pid) survived the timeout") }
+        #expect(!DriverProcess.groupExists(ids[0]))
+    }
+
+    @Test func exitCodesAndLeftoversAfterANormalExit() async throws {
+        let dir = scratch()
+        let ended = await DriverProcess.run(command: "sleep 1000 & echo $! > \(dir)/pids; echo out; echo err >&2; exit 3", environment: [:], outputPath: dir + "/out", timeout: 30, grace: 0.5)
+        #expect(ended == .exited(3))
+        for pid in try pids(dir + "/pids") { #expect(!running(pid), "the driver's leftover \(pid) still runs") }
+        let output = try String(contentsOfFile: dir + "/out", encoding: .utf8)
+        #expect(output.contains("out") && output.contains("err"))
+    }
+}
+#endif
+
+@Suite struct ReportFormattingTests {
+    @Test func secondsPrintWithoutNeedlessDecimals() {
+        #expect(Report.seconds(2) == "2")
+        #expect(Report.seconds(0.5) == "0.5")
+        #expect(Report.seconds(1.25) == "1.25")
+    }
+}
