@@ -64,7 +64,26 @@ public struct ConformanceRunner: Sendable {
     public let options: RunOptions
     public init(options: RunOptions) { self.options = options }
 
+    /// The cases `--only` selects (all without a pattern). A pattern that selects nothing is an error
+    /// naming it and listing what exists, never an empty run that looks like a pass.
+    public static func select(_ cases: [ConformanceCase], only: String?) throws -> [ConformanceCase] {
+        guard let only else { return cases }
+        let pattern = only.trimmingCharacters(in: .whitespaces)
+        let selected = cases.filter { matches($0.id, pattern: pattern) || $0.level == pattern }
+        if selected.isEmpty {
+            let levels = SuiteLoader.levels.filter { l in cases.contains { $0.level == l } }
+            throw SuiteError(description: """
+                --only '\(only)' matches no case of the suite. Give a case id (globs with * allowed, e.g. 'STREAM-*') \
+                or a level name; matching is case-sensitive.
+                  case ids: \(cases.map(\.id).joined(separator: ", "))
+                  levels:   \(levels.joined(separator: ", "))
+                """)
+        }
+        return selected
+    }
+
     public func run() async throws -> RunSummary {
+        let selected = try Self.select(options.cases, only: options.only)
         var engineConfiguration = EngineConfiguration()
         engineConfiguration.seed = options.seed
         var logger = Logger(label: "understudy.conform")
@@ -90,7 +109,6 @@ public struct ConformanceRunner: Sendable {
             defer { group.cancelAll() }
             let base = "http://127.0.0.1:\(port)"
             var results: [CaseResult] = []
-            let selected = options.cases.filter { c in options.only.map { Self.matches(c.id, pattern: $0) || c.level == $0 } ?? true }
             for (n, testCase) in selected.enumerated() {
                 let result = await runCase(testCase, number: n + 1, of: selected.count, base: base, engine: engine, arrivals: arrivals)
                 results.append(result)

@@ -16,7 +16,8 @@ struct Conform: AsyncParsableCommand {
             Starts a private Understudy, and for every case of the suite runs the client command with the case \
             in its environment (GOOGLE_GEMINI_BASE_URL, GEMINI_API_KEY, UNDERSTUDY_CASE, UNDERSTUDY_CASE_PARAMS, \
             UNDERSTUDY_REPORT); then checks what the client sent (the request journal) and what it reported. \
-            See conformance/README.md for the driver protocol.
+            See conformance/README.md for the driver protocol. Exit status: 0 the run passed, 1 it failed, \
+            2 it could not run (bad options, suite or expected-failures file).
             """)
 
     @Option(name: .customLong("client"), help: ArgumentHelp("The driver command, run with /bin/sh -c.", valueName: "command"))
@@ -50,14 +51,28 @@ struct Conform: AsyncParsableCommand {
         guard timeout > 0 else { throw ValidationError("--timeout must be a positive number of seconds.") }
     }
 
+    /// Configuration problems: said on stderr, exit status 2 (a failed run is 1).
+    func unusable(_ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        return ExitCode(2)
+    }
+
     func run() async throws {
-        let cases = try SuiteLoader.load(path: suite)
-        var options = RunOptions(clientCommand: client, cases: cases)
-        options.only = only
+        let suitePath = suite
+        let cases: [ConformanceCase]
+        var options: RunOptions
+        do {
+            cases = try SuiteLoader.load(path: suitePath)
+            options = RunOptions(clientCommand: client, cases: cases)
+            options.only = only
+            _ = try ConformanceRunner.select(cases, only: only)
+            if let expectedFailures { options.expectedFailures = try Report.loadExpectedFailures(path: expectedFailures) }
+        } catch let error as SuiteError {
+            throw unusable(error.description)
+        }
         options.timeoutSeconds = timeout
         options.seed = seed
         options.strict = strict
-        if let expectedFailures { options.expectedFailures = try Report.loadExpectedFailures(path: expectedFailures) }
         options.progress = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
 
         // Interrupting the runner ends the driver that is running, whole process group included.

@@ -21,6 +21,23 @@ func errorText(_ body: () throws -> Void) -> String? {
     return nil
 }
 
+@Suite struct SelectionTests {
+    @Test func aPatternThatMatchesNothingIsAnErrorListingIdsAndLevels() throws {
+        let cases = try suite()
+        let message = try #require(errorText { _ = try ConformanceRunner.select(cases, only: "NOPE-*") })
+        #expect(message.contains("--only 'NOPE-*' matches no case"))
+        #expect(message.contains("CORE-001") && message.contains("TOOLS-002"))
+        #expect(message.contains("forward-compatibility"))
+    }
+
+    @Test func globsAndLevelsSelect() throws {
+        let cases = try suite()
+        #expect(try ConformanceRunner.select(cases, only: "STREAM-*").map(\.id) == ["STREAM-001", "STREAM-002"])
+        #expect(try ConformanceRunner.select(cases, only: "resilience").map(\.id) == ["RES-001", "RES-002", "RES-003"])
+        #expect(try ConformanceRunner.select(cases, only: nil).count == cases.count)
+    }
+}
+
 #if os(Linux)
 /// Whether a process exists and is not a zombie.
 func running(_ pid: pid_t) -> Bool {

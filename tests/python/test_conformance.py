@@ -216,3 +216,12 @@ def test_an_interrupted_runner_ends_the_running_driver(tmp_path, sig):
             runner.kill()
     assert runner.returncode == 128 + sig
     assert_gone([driver, child], pgid)
+
+
+def test_only_matching_no_case_is_an_error_listing_what_exists(tmp_path):
+    report = tmp_path / "r.json"
+    proc = run_conform("--client", "true", "--only", "NOPE-*", "--json", str(report))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "NOPE-*" in proc.stderr and "matches no case" in proc.stderr
+    assert "CORE-001" in proc.stderr and "STREAM-002" in proc.stderr and "resilience" in proc.stderr
+    assert "OK" not in proc.stdout and not report.exists()
