@@ -106,17 +106,9 @@ public enum Report {
         return out + "</testsuites>\n"
     }
 
-    /// Reads an expected-failures file: YAML or JSON, a list of ids or of {id, reason}.
-    public static func loadExpectedFailures(path: String) throws -> [String: String] {
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        guard let node = try SuiteLoader.composeJSON(text) else { return [:] }
-        var out: [String: String] = [:]
-        let items = node["expected_failures"]?.arrayValue ?? node.arrayValue ?? []
-        for item in items {
-            if let id = item.stringValue { out[id] = "" }
-            else if let id = item["id"]?.stringValue { out[id] = item["reason"]?.stringValue ?? "" }
-        }
-        return out
+    /// Reads an expected-failures file (YAML or JSON, a list of ids or of {id, reason}), checked
+    /// against the suite: unknown ids or keys are errors (see `ExpectedFailures`).
+    public static func loadExpectedFailures(path: String, suite: [ConformanceCase]) throws -> [String: String] {
+        try ExpectedFailures.load(path: path, suite: suite)
     }
 }
-

@@ -66,7 +66,7 @@ struct Conform: AsyncParsableCommand {
             options = RunOptions(clientCommand: client, cases: cases)
             options.only = only
             _ = try ConformanceRunner.select(cases, only: only)
-            if let expectedFailures { options.expectedFailures = try Report.loadExpectedFailures(path: expectedFailures) }
+            if let expectedFailures { options.expectedFailures = try Report.loadExpectedFailures(path: expectedFailures, suite: cases) }
         } catch let error as SuiteError {
             throw unusable(error.description)
         }

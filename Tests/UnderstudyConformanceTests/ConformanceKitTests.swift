@@ -38,6 +38,46 @@ func errorText(_ body: () throws -> Void) -> String? {
     }
 }
 
+@Suite struct ExpectedFailuresTests {
+    @Test func unknownIdsAndKeysAreRejectedWithLinesAndSuggestions() throws {
+        let text = """
+            expected_failures:
+              - id: RES-0001.waited
+                reason: typo id
+              - idd: STREAM-002
+              - id: STREAM-002
+              - STREAM-002
+            """
+        let message = try #require(errorText { _ = try ExpectedFailures.parse(text: text, source: "x.yaml", suite: try suite()) })
+        #expect(message.contains("x.yaml:2: 'RES-0001.waited' is not a case or check of the suite; did you mean 'RES-001.waited'?"))
+        #expect(message.contains("RES-001.attempts"))
+        #expect(message.contains("x.yaml:4: unknown key 'idd'"))
+        #expect(message.contains("did you mean 'id'?"))
+        #expect(message.contains("x.yaml:6: 'STREAM-002' is listed twice (first at x.yaml:5)"))
+    }
+
+    @Test func validFilesLoad() throws {
+        let cases = try suite()
+        let yaml = try ExpectedFailures.parse(text: "expected_failures:\n  - id: TOOLS-001\n    reason: wrong ids\n  - RES-001.waited\n", source: "a", suite: cases)
+        #expect(yaml == ["TOOLS-001": "wrong ids", "RES-001.waited": ""])
+        let json = try ExpectedFailures.parse(text: #"[{"id": "STREAM-002", "reason": "r"}]"#, source: "b", suite: cases)
+        #expect(json == ["STREAM-002": "r"])
+        #expect(try ExpectedFailures.parse(text: "expected_failures:\n", source: "c", suite: cases).isEmpty)
+        #expect(try ExpectedFailures.parse(text: "", source: "d", suite: cases).isEmpty)
+    }
+
+    @Test func anUnknownTopLevelKeyIsRejected() throws {
+        let message = try #require(errorText { _ = try ExpectedFailures.parse(text: "expected_failure:\n  - CORE-001\n", source: "t", suite: try suite()) })
+        #expect(message.contains("t:1: unknown key 'expected_failure' at the top level"))
+        #expect(message.contains("did you mean 'expected_failures'?"))
+    }
+
+    @Test func distancesSuggestTheNearestName() throws {
+        #expect(ExpectedFailures.distance("RES-0001.waited", "RES-001.waited") == 1)
+        #expect(ExpectedFailures.distance("idd", "id") == 1)
+    }
+}
+
 #if os(Linux)
 /// Whether a process exists and is not a zombie.
 func running(_ pid: pid_t) -> Bool {

@@ -225,3 +225,26 @@ def test_only_matching_no_case_is_an_error_listing_what_exists(tmp_path):
     assert "NOPE-*" in proc.stderr and "matches no case" in proc.stderr
     assert "CORE-001" in proc.stderr and "STREAM-002" in proc.stderr and "resilience" in proc.stderr
     assert "OK" not in proc.stdout and not report.exists()
+
+
+def test_an_expected_failures_file_with_unknown_ids_or_keys_is_rejected(tmp_path):
+    listed = tmp_path / "xfail.yaml"
+    listed.write_text("expected_failures:\n"
+                      "  - id: RES-0001.waited\n"
+                      "    reason: typo id\n"
+                      "  - idd: STREAM-002\n"
+                      "  - id: CORE-001.nothing\n"
+                      "  - NOPE-009\n")
+    proc = run_conform("--client", "true", "--expected-failures", str(listed))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    err = proc.stderr
+    assert f"{listed}:2: 'RES-0001.waited' is not a case or check of the suite; did you mean 'RES-001.waited'?" in err
+    assert f"{listed}:4: unknown key 'idd'" in err and "did you mean 'id'?" in err
+    assert f"{listed}:5: 'CORE-001.nothing'" in err and "CORE-001.driver-ok" in err
+    assert f"{listed}:6: 'NOPE-009'" in err
+    assert "CORE-001" not in proc.stdout  # nothing ran
+
+    wrong_top = tmp_path / "top.yaml"
+    wrong_top.write_text("expected_failure:\n  - id: STREAM-002\n")
+    proc = run_conform("--client", "true", "--expected-failures", str(wrong_top))
+    assert proc.returncode == 2 and "unknown key 'expected_failure'" in proc.stderr and "expected_failures" in proc.stderr
