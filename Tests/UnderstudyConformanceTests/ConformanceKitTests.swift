@@ -38,6 +38,19 @@ func errorText(_ body: () throws -> Void) -> String? {
     }
 }
 
+@Suite struct GuideLabelTests {
+    @Test func guideLabelsAreEnglish() throws {
+        for c in try suite() {
+            let label = String(c.guide.split(separator: "—")[0])
+            let ascii = label.unicodeScalars.allSatisfy { $0.isASCII }
+            #expect(ascii, "\(c.id): \(label)")
+            for german in ["Einfache", "Funktionsaufrufe", "Zustand", "Beschränkungen", "Wichtige", "Daten", "Überlegungen"] {
+                #expect(!label.contains(german), "\(c.id): \(label)")
+            }
+        }
+    }
+}
+
 @Suite struct ExpectedFailuresTests {
     @Test func unknownIdsAndKeysAreRejectedWithLinesAndSuggestions() throws {
         let text = """

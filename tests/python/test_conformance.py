@@ -248,3 +248,27 @@ def test_an_expected_failures_file_with_unknown_ids_or_keys_is_rejected(tmp_path
     wrong_top.write_text("expected_failure:\n  - id: STREAM-002\n")
     proc = run_conform("--client", "true", "--expected-failures", str(wrong_top))
     assert proc.returncode == 2 and "unknown key 'expected_failure'" in proc.stderr and "expected_failures" in proc.stderr
+
+
+ENGLISH_SECTIONS = {
+    "Basic interactions", "Stateful conversation", "Stateless conversation", "Thought summaries",
+    "Data storage and retention", "Limitations", "Breaking changes", "Breaking changes (schemas may change)",
+    "Function calling", "Streaming", "Agents", "Agents (polling loop)", "API reference, errors",
+    "API reference, rate limits", "API reference, interactions.cancel", "Deep Research guide, reconnecting",
+}
+
+
+def test_guide_labels_are_the_english_guide_section_titles(tmp_path):
+    labels = []
+    for path in sorted((ROOT / "conformance" / "suite").glob("*.yaml")):
+        labels += re.findall(r'^\s+guide: "(.*?) — https://', path.read_text(), re.M)
+    assert len(labels) == len(ALL_CASES)
+    for label in labels:
+        for part in label.split("; "):
+            assert part in ENGLISH_SECTIONS, f"guide label {label!r}: {part!r} is not an English guide section"
+    readme = (ROOT / "conformance" / "README.md").read_text()
+    for german in ("Einfache", "Funktionsaufrufe", "Zustands", "Beschränkungen", "Wichtige Änderungen", "Datenspeicherung"):
+        assert german not in readme
+    proc, outcomes, report, _ = conform(tmp_path, "raw-http", "--only", "CORE-*")
+    guides = [c["guide"] for c in json.loads(report.read_text())["cases"]]
+    assert guides and all(g.split(" — ")[0].split("; ")[0] in ENGLISH_SECTIONS for g in guides)
