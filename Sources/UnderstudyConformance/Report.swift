@@ -38,7 +38,16 @@ public enum Report {
         let counts = summary.count
         let order: [CaseOutcome] = [.passed, .failed, .warned, .skipped, .expectedFailure, .stale]
         out += "\n" + order.compactMap { o in counts[o].map { "\($0) \(o.rawValue)" } }.joined(separator: ", ")
-        out += summary.failed ? " — FAILED\n" : " — OK\n"
+        if summary.failed {
+            var why: [String] = []
+            let failed = summary.results.filter { $0.outcome == .failed }.map(\.testCase.id)
+            let stale = summary.results.filter { $0.outcome == .stale }.map(\.testCase.id)
+            if !failed.isEmpty { why.append("failed: \(failed.joined(separator: ", "))\(summary.strict ? " (--strict: SHOULD findings fail too)" : "")") }
+            if !stale.isEmpty { why.append("stale expected failures: \(stale.joined(separator: ", "))") }
+            out += " — FAILED (\(why.joined(separator: "; ")))\n"
+        } else {
+            out += " — OK\n"
+        }
         return out
     }
 

@@ -188,10 +188,15 @@ public struct ConformanceRunner: Sendable {
             engine: engine, apiKey: key)
         var checks: [CheckResult] = []
         for spec in c.checks { checks.append(await Checks.evaluate(spec, context)) }
-        let note: String? = nil
+        var note: String?
         let mustFailed = checks.filter { $0.outcome == .failed && $0.spec.severity == .must }
         let shouldFailed = checks.filter { $0.outcome == .failed && $0.spec.severity == .should }
-        let outcome: CaseOutcome = !mustFailed.isEmpty ? .failed : (shouldFailed.isEmpty ? .passed : .warned)
+        var outcome: CaseOutcome = !mustFailed.isEmpty ? .failed : (shouldFailed.isEmpty ? .passed : .warned)
+        if outcome == .warned && options.strict {
+            outcome = .failed
+            let ids = shouldFailed.map(\.spec.id).joined(separator: ", ")
+            note = [note, "Failed because of --strict: the SHOULD check\(shouldFailed.count == 1 ? "" : "s") \(ids) failed (without --strict this case would only warn)."].compactMap { $0 }.joined(separator: "\n  ")
+        }
         return finish(outcome, checks: checks, note: note, exit: exit, tail: tail)
     }
 
@@ -203,8 +208,9 @@ public struct ConformanceRunner: Sendable {
         let listedChecks = Set(options.expectedFailures.keys.filter { $0.hasPrefix(r.testCase.id + ".") })
         switch r.outcome {
         case .failed:
-            let mustFailing = Set(r.checks.filter { $0.outcome == .failed && $0.spec.severity == .must }.map(\.spec.id))
-            if listedCase || (!mustFailing.isEmpty && mustFailing.isSubset(of: listedChecks)) {
+            // What makes the case fail: its MUST failures, and under --strict its SHOULD failures too.
+            let fatal = Set(r.checks.filter { $0.outcome == .failed && ($0.spec.severity == .must || options.strict) }.map(\.spec.id))
+            if listedCase || (!fatal.isEmpty && fatal.isSubset(of: listedChecks)) {
                 result.outcome = .expectedFailure
             }
         case .passed, .warned:

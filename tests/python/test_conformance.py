@@ -272,3 +272,31 @@ def test_guide_labels_are_the_english_guide_section_titles(tmp_path):
     proc, outcomes, report, _ = conform(tmp_path, "raw-http", "--only", "CORE-*")
     guides = [c["guide"] for c in json.loads(report.read_text())["cases"]]
     assert guides and all(g.split(" — ")[0].split("; ")[0] in ENGLISH_SECTIONS for g in guides)
+
+
+def unpaced_driver(tmp_path) -> str:
+    """The SDK driver without sleeps between polls (a SHOULD finding in BG-001)."""
+    script = tmp_path / "unpaced.py"
+    script.write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(DRIVERS / 'python-genai')!r})\n"
+        "import driver\n"
+        "driver.time.sleep = lambda seconds: None\n"
+        "sys.exit(driver.main())\n")
+    return f"{sys.executable} {script}"
+
+
+def test_strict_makes_a_should_finding_read_as_a_failure(tmp_path):
+    report = tmp_path / "r.json"
+    proc = run_conform("--client", unpaced_driver(tmp_path), "--only", "BG-001", "--json", str(report))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert json.loads(report.read_text())["cases"][0]["outcome"] == "warned"
+    assert "1 warned — OK" in proc.stdout
+
+    proc = run_conform("--client", unpaced_driver(tmp_path), "--only", "BG-001", "--strict", "--json", str(report))
+    assert proc.returncode == 1
+    (case,) = json.loads(report.read_text())["cases"]
+    assert case["outcome"] == "failed"
+    assert "--strict" in case["note"] and "BG-001.paced" in case["note"]
+    assert re.search(r"^BG-001\s+background\s+failed", proc.stdout, re.M)
+    assert "BG-001 FAILED" in proc.stdout and "1 failed — FAILED (failed: BG-001 (--strict" in proc.stdout
