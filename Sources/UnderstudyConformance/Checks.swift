@@ -45,6 +45,9 @@ public struct CheckContext: Sendable {
     public var report: JSONValue?
     public var engine: Engine
     public var apiKey: String
+    /// What is wrong with the driver's report when it is unusable (then `report` is nil).
+    public var reportProblem: String?
+    public var exitCode: Int32?
 
     var creates: [JournalEntry] { journal.filter { $0.route == "interactions.create" } }
 }
@@ -78,15 +81,18 @@ enum Checks {
             CheckResult(spec: spec, outcome: .failed, message: message, evidence: evidence.map(describe), hint: hint)
         }
         let w = spec.parameters
+        let exitNote = ctx.exitCode.flatMap { $0 == 0 ? nil : " The driver exited with code \($0)." } ?? ""
         switch CheckKind(rawValue: spec.kind) ?? .driverOK {
         case .driverOK:
             guard let report = ctx.report else {
-                return fail("The driver wrote no report to $UNDERSTUDY_REPORT.", hint: "Write a JSON object such as {\"status\": \"ok\", \"text\": …} before exiting.")
+                return fail(ctx.reportProblem ?? "The driver wrote no report to $UNDERSTUDY_REPORT.")
             }
             let status = report["status"]?.stringValue ?? "?"
             if status != "ok" {
-                let detail = report["error"].map { " Error: \($0.jsonString)" } ?? ""
-                return fail("The driver reported status '\(status)'.\(detail)", hint: report["notes"]?.stringValue)
+                let detail = report["error"].map { " Its error: \($0.jsonString)." } ?? ""
+                let notes = report["notes"]?.stringValue == nil ? "" : " Its notes are shown below the checks."
+                return fail("The driver reported status '\(status)' instead of 'ok'.\(detail)\(exitNote)\(notes)",
+                    hint: "'error' means the driver or the client hit something the case did not expect (an exception, an API error without expect_error); fix that, and report 'ok' when the case ran as asked.")
             }
             return pass()
 

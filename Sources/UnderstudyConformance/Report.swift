@@ -29,10 +29,20 @@ public enum Report {
             for c in r.checks where c.outcome == .failed {
                 out += "  ✗ \(c.spec.id) [\(c.spec.severity.rawValue)] \(c.spec.expectation)\n    \(c.message)\n"
                 for e in c.evidence.prefix(8) { out += "      \(e)\n" }
+                if c.evidence.count > 8 { out += "      … \(c.evidence.count - 8) more (see the JSON report)\n" }
                 if let hint = c.hint { out += "    hint: \(hint)\n" }
             }
+            if let notes = r.driverNotes?.trimmingCharacters(in: .whitespacesAndNewlines), !notes.isEmpty {
+                let lines = notes.split(separator: "\n", omittingEmptySubsequences: false)
+                out += "  driver notes (the report's 'notes', written by the driver):\n"
+                out += lines.prefix(12).map { "    | \($0)" }.joined(separator: "\n") + "\n"
+                if lines.count > 12 { out += "    | … \(lines.count - 12) more line(s)\n" }
+            }
+            let exit = r.driverExitCode.flatMap { $0 == 0 ? nil : "exit code \($0)" }
             if r.outcome == .failed, !r.driverOutputTail.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                out += "  driver output (last lines):\n" + r.driverOutputTail.split(separator: "\n").map { "    | \($0)" }.joined(separator: "\n") + "\n"
+                out += "  driver output (last lines\(exit.map { "; \($0)" } ?? "")):\n" + r.driverOutputTail.split(separator: "\n").map { "    | \($0)" }.joined(separator: "\n") + "\n"
+            } else if r.outcome == .failed, let exit {
+                out += "  driver: \(exit), no output\n"
             }
         }
         let counts = summary.count
@@ -72,6 +82,7 @@ public enum Report {
                     }),
                 ]
                 if let n = r.note { o["note"] = .string(n) }
+                if let n = r.driverNotes { o["driver_notes"] = .string(n) }
                 if let e = r.driverExitCode { o["driver_exit_code"] = .int(Int64(e)) }
                 return .object(o)
             }),

@@ -24,6 +24,8 @@ public struct CaseResult: Sendable {
     public var note: String?
     public var driverExitCode: Int32?
     public var driverOutputTail: String
+    /// What the driver wrote under `notes` in its report (its own words, not the runner's hint).
+    public var driverNotes: String?
     public var seconds: Double
 }
 
@@ -134,10 +136,10 @@ public struct ConformanceRunner: Sendable {
         let key = "conform-\(number)-\(c.id.lowercased())"
         let label = "[\(Report.pad(String(number), 2, left: true))/\(total)] \(Report.pad(c.id, 10))"
         options.progress("\(label) \(c.contract) …")
-        func finish(_ outcome: CaseOutcome, checks: [CheckResult] = [], note: String? = nil, exit: Int32? = nil, tail: String = "") -> CaseResult {
+        func finish(_ outcome: CaseOutcome, checks: [CheckResult] = [], note: String? = nil, exit: Int32? = nil, tail: String = "", notes: String? = nil) -> CaseResult {
             let elapsed = ContinuousClock.now - started
             let seconds = Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds)
-            var result = CaseResult(testCase: c, outcome: outcome, checks: checks, note: note, driverExitCode: exit, driverOutputTail: tail, seconds: seconds)
+            var result = CaseResult(testCase: c, outcome: outcome, checks: checks, note: note, driverExitCode: exit, driverOutputTail: tail, driverNotes: notes, seconds: seconds)
             result = applyExpectations(result)
             options.progress("\(label) \(result.outcome.rawValue.uppercased())")
             return result
@@ -165,7 +167,7 @@ public struct ConformanceRunner: Sendable {
             timeout: options.timeoutSeconds, grace: options.killGraceSeconds)
         let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         let tail = output.split(separator: "\n", omittingEmptySubsequences: false).suffix(12).joined(separator: "\n")
-        let report = FileManager.default.contents(atPath: reportPath).flatMap { try? JSONValue.parse([UInt8]($0)) }
+        let report = DriverReport.read(path: reportPath)
         try? FileManager.default.removeItem(at: directory)
         let exit: Int32
         switch ended {
@@ -174,30 +176,34 @@ public struct ConformanceRunner: Sendable {
             return finish(.failed, note: """
                 The driver did not finish within \(t) s and was killed (SIGTERM to its process group, SIGKILL \(g) s later). \
                 Make the driver end by itself (a hung request? a loop without a bound?), or raise --timeout.
-                """, tail: tail)
+                """, tail: tail, notes: report.notes)
         case .notStarted(let why):
             return finish(.failed, note: "The driver command could not be started (\(why)). The --client command is run with /bin/sh -c.", tail: tail)
         case .exited(let code):
             exit = code
         }
-        if report?["status"]?.stringValue == "unsupported" {
-            return finish(.skipped, note: report?["notes"]?.stringValue ?? "The driver does not support this case.", exit: exit, tail: tail)
+        if report.status == "unsupported" {
+            return finish(.skipped, note: report.notes ?? "The driver does not support this case.", exit: exit, tail: tail, notes: report.notes)
         }
         let context = CheckContext(
-            testCase: c, journal: engine.journal(tenantKey: key), arrivals: arrivals.entries(for: key), report: report,
-            engine: engine, apiKey: key)
+            testCase: c, journal: engine.journal(tenantKey: key), arrivals: arrivals.entries(for: key), report: report.value,
+            engine: engine, apiKey: key, reportProblem: report.describe(exitCode: exit), exitCode: exit)
         var checks: [CheckResult] = []
         for spec in c.checks { checks.append(await Checks.evaluate(spec, context)) }
         var note: String?
+        if let problem = context.reportProblem, !c.checks.contains(where: { $0.kind == CheckKind.driverOK.rawValue }) {
+            note = problem
+        }
         let mustFailed = checks.filter { $0.outcome == .failed && $0.spec.severity == .must }
         let shouldFailed = checks.filter { $0.outcome == .failed && $0.spec.severity == .should }
         var outcome: CaseOutcome = !mustFailed.isEmpty ? .failed : (shouldFailed.isEmpty ? .passed : .warned)
+        if outcome == .passed, context.reportProblem != nil { outcome = .failed }
         if outcome == .warned && options.strict {
             outcome = .failed
             let ids = shouldFailed.map(\.spec.id).joined(separator: ", ")
             note = [note, "Failed because of --strict: the SHOULD check\(shouldFailed.count == 1 ? "" : "s") \(ids) failed (without --strict this case would only warn)."].compactMap { $0 }.joined(separator: "\n  ")
         }
-        return finish(outcome, checks: checks, note: note, exit: exit, tail: tail)
+        return finish(outcome, checks: checks, note: note, exit: exit, tail: tail, notes: report.notes)
     }
 
     /// Applies the expected-failures list: listed failures are expected; listed passes are stale.

@@ -91,6 +91,33 @@ func errorText(_ body: () throws -> Void) -> String? {
     }
 }
 
+@Suite struct DriverReportTests {
+    @Test func missingEmptyNotJSONAndWrongShapeAreToldApart() {
+        #expect(DriverReport.read(path: "/nonexistent/report.json").problem == .missing)
+        #expect(DriverReport.parse(Array(" \n".utf8)).problem == .empty)
+        let bad = DriverReport.parse(Array("{not json\n".utf8))
+        guard case .notJSON(let error, let head) = bad.problem else { Issue.record("not JSON expected"); return }
+        #expect(error.contains("line 1"))
+        #expect(head == #""{not json\n""#)
+        let described = bad.describe(exitCode: 3) ?? ""
+        #expect(described.contains("not JSON") && described.contains("exited with code 3"))
+
+        let shape = DriverReport.parse(Array(#"{"status": "okay", "text": 5, "error": {"status_code": "400"}}"#.utf8))
+        guard case .wrongShape(let problems) = shape.problem else { Issue.record("wrong shape expected"); return }
+        #expect(problems.contains { $0.contains(#"'status' is "okay"; the allowed values are "ok", "error", "unsupported""#) })
+        #expect(problems.contains { $0.contains("'text' is a number") })
+        #expect(problems.contains { $0.contains("'error.status_code' is a string") })
+        #expect(DriverReport.parse(Array("[1]".utf8)).problem == .wrongShape(["the report is an array, not a JSON object such as {\"status\": \"ok\", \"text\": \"…\"}"]))
+    }
+
+    @Test func aGoodReportIsUsable() {
+        let report = DriverReport.parse(Array(#"{"status": "ok", "text": "hi", "interaction_ids": ["v1_a", null], "events": ["interaction.start"], "error": {"status_code": 400, "message": "m"}, "notes": "n", "extra": 1}"#.utf8))
+        #expect(report.problem == nil)
+        #expect(report.status == "ok" && report.notes == "n")
+        #expect(report.describe(exitCode: 0) == nil)
+    }
+}
+
 #if os(Linux)
 /// Whether a process exists and is not a zombie.
 func running(_ pid: pid_t) -> Bool {

@@ -300,3 +300,60 @@ def test_strict_makes_a_should_finding_read_as_a_failure(tmp_path):
     assert "--strict" in case["note"] and "BG-001.paced" in case["note"]
     assert re.search(r"^BG-001\s+background\s+failed", proc.stdout, re.M)
     assert "BG-001 FAILED" in proc.stdout and "1 failed — FAILED (failed: BG-001 (--strict" in proc.stdout
+
+
+def test_driver_notes_are_shown_as_the_drivers_not_as_a_hint(tmp_path):
+    script = tmp_path / "noted.sh"
+    script.write_text("""printf '%s' '{"status": "error", "notes": "Traceback (most recent call last):\\n  File driver.py, line 3\\nTypeError: terminated"}' > "$UNDERSTUDY_REPORT"\n""")
+    report = tmp_path / "r.json"
+    proc = run_conform("--client", f"sh {script}", "--only", "CORE-001", "--json", str(report))
+    assert proc.returncode == 1
+    out = proc.stdout
+    assert "driver notes (the report's 'notes', written by the driver):" in out
+    assert "    | TypeError: terminated" in out
+    assert "hint: Traceback" not in out and "hint: TypeError" not in out
+    (case,) = json.loads(report.read_text())["cases"]
+    assert case["driver_notes"].endswith("TypeError: terminated")
+    assert all("Traceback" not in (c.get("hint") or "") for c in case["checks"])
+
+
+@pytest.mark.parametrize("command, expected", [
+    ("true", ["there is no file at $UNDERSTUDY_REPORT"]),
+    ("echo 'boom on stderr' >&2; exit 3", ["there is no file at $UNDERSTUDY_REPORT", "exited with code 3", "| boom on stderr"]),
+    (": > \"$UNDERSTUDY_REPORT\"", ["is empty"]),
+    ("echo '{not json' > \"$UNDERSTUDY_REPORT\"", ["is not JSON (", "it begins \"{not json\\n\""]),
+    ("echo '[1, 2]' > \"$UNDERSTUDY_REPORT\"", ["the report is an array, not a JSON object"]),
+    ("echo '{\"status\":\"okay\",\"text\":5}' > \"$UNDERSTUDY_REPORT\"",
+     ["'status' is \"okay\"; the allowed values are \"ok\", \"error\", \"unsupported\"", "'text' is a number; it must be a string"]),
+    ("echo '{\"status\":\"ok\",\"error\":{\"status_code\":\"400\"}}' > \"$UNDERSTUDY_REPORT\"", ["'error.status_code' is a string"]),
+], ids=["missing", "crash", "empty", "not-json", "not-object", "bad-status", "bad-error"])
+def test_unusable_reports_are_told_apart(tmp_path, command, expected):
+    report = tmp_path / "r.json"
+    proc = run_conform("--client", command, "--only", "CORE-001", "--json", str(report))
+    assert proc.returncode == 1
+    for text in expected:
+        assert text in proc.stdout, proc.stdout
+    (case,) = json.loads(report.read_text())["cases"]
+    assert case["outcome"] == "failed"
+
+
+def test_an_unusable_report_fails_a_case_without_a_driver_ok_check(tmp_path):
+    suite = tmp_path / "suite.yaml"
+    suite.write_text("""cases:
+  - id: X-001
+    level: core
+    contract: Only the request count is checked.
+    guide: "Basic interactions — https://ai.google.dev/gemini-api/docs/interactions"
+    scenario: |
+      name: x-001
+      reply: {text: "hi"}
+    params: {action: create, model: gemini-3-flash-preview, input: "x"}
+    checks:
+      - {id: any, kind: request_count, with: {route: create, min: 0, max: 5}, expect: "Any number of creates."}
+""")
+    report = tmp_path / "r.json"
+    proc = run_conform("--client", "echo '{not json' > \"$UNDERSTUDY_REPORT\"", "--suite", str(suite), "--json", str(report))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    (case,) = json.loads(report.read_text())["cases"]
+    assert case["outcome"] == "failed" and "is not JSON" in case["note"]
+    assert all(c["outcome"] == "passed" for c in case["checks"])
