@@ -144,9 +144,14 @@ public struct ConformanceRunner: Sendable {
             options.progress("\(label) \(result.outcome.rawValue.uppercased())")
             return result
         }
+        var faults: [Scenario.Fault] = []
         if !c.scenario.isEmpty {
-            do { _ = try engine.scenarios.load(text: c.scenario, source: c.source + "#" + c.id, tenant: key) } catch {
-                return finish(.failed, note: "The case's scenario does not load: \(error.message)")
+            do {
+                let scenarios = try engine.scenarios.loader.load(text: c.scenario, source: c.source + "#" + c.id)
+                engine.scenarios.add(scenarios, tenant: key)
+                faults = scenarios.flatMap(\.faults)
+            } catch {
+                return finish(.failed, note: "The case's scenario does not load (a problem of the suite, not of the client): \(error.description)")
             }
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("understudy-conform-\(ProcessInfo.processInfo.processIdentifier)-\(number)")
@@ -187,9 +192,10 @@ public struct ConformanceRunner: Sendable {
         }
         let context = CheckContext(
             testCase: c, journal: engine.journal(tenantKey: key), arrivals: arrivals.entries(for: key), report: report.value,
-            engine: engine, apiKey: key, reportProblem: report.describe(exitCode: exit), exitCode: exit)
+            engine: engine, apiKey: key, faults: faults, reportProblem: report.describe(exitCode: exit), exitCode: exit)
         var checks: [CheckResult] = []
         for spec in c.checks { checks.append(await Checks.evaluate(spec, context)) }
+        checks = Checks.linkConsequences(checks, context)
         var note: String?
         if let problem = context.reportProblem, !c.checks.contains(where: { $0.kind == CheckKind.driverOK.rawValue }) {
             note = problem

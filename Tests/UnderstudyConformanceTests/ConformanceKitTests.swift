@@ -162,6 +162,67 @@ func running(_ pid: pid_t) -> Bool {
 }
 #endif
 
+@Suite struct MessageTests {
+    func context(_ c: ConformanceCase, journal: [JournalEntry], arrivals: [(method: String, path: String, seconds: Double)] = [], report: JSONValue? = nil) throws -> CheckContext {
+        let engine = Engine(configuration: EngineConfiguration(), store: try SQLiteStore(path: ":memory:"))
+        let faults = try engine.scenarios.loader.load(text: c.scenario, source: c.id).flatMap(\.faults)
+        return CheckContext(testCase: c, journal: journal, arrivals: arrivals, report: report, engine: engine, apiKey: "k", faults: faults)
+    }
+
+    func entry(_ sequence: Int64, _ method: String, _ path: String, query: [String: String] = [:], status: Int, route: String) -> JournalEntry {
+        var e = JournalEntry(method: method, path: path, query: query, headers: [], body: nil, rawBody: nil, status: status, route: route)
+        e.sequence = sequence
+        return e
+    }
+
+    @Test func aTooEarlyRetryStatesTheHeaderSentAndTheToleranceApart() async throws {
+        let c = try #require(try suite().first { $0.id == "RES-001" })
+        let spec = try #require(c.checks.first { $0.id == "RES-001.waited" })
+        let journal = [
+            entry(1, "POST", "/v1beta/interactions", status: 429, route: "interactions.create"),
+            entry(2, "POST", "/v1beta/interactions", status: 429, route: "interactions.create"),
+        ]
+        let arrivals = [(method: "POST", path: "/v1beta/interactions", seconds: 1.0), (method: "POST", path: "/v1beta/interactions", seconds: 1.209)]
+        let result = await Checks.evaluate(spec, try context(c, journal: journal, arrivals: arrivals))
+        #expect(result.outcome == .failed)
+        #expect(result.message.contains("retried 209 ms later"))
+        #expect(result.message.contains("retry-after: 1 (seconds: wait 1000 ms)"))
+        #expect(result.message.contains("accepts a retry from 900 ms on (100 ms tolerance)"))
+        #expect(result.evidence.first?.hasPrefix("#1 POST") == true)
+    }
+
+    @Test func aResumeWithoutLastEventIdShowsWhatWasSentInOrder() async throws {
+        let c = try #require(try suite().first { $0.id == "STREAM-002" })
+        let spec = try #require(c.checks.first { $0.id == "STREAM-002.resumed" })
+        let journal = [
+            entry(2, "GET", "/v1beta/interactions/v1_x", query: ["stream": "true"], status: 200, route: "interactions.get"),
+            entry(1, "POST", "/v1beta/interactions", status: 200, route: "interactions.create"),
+        ]
+        let result = await Checks.evaluate(spec, try context(c, journal: journal))
+        #expect(result.message.contains("expected last_event_id=evt_0005"))
+        #expect(result.message.contains("request #2 sent last_event_id=none"))
+        #expect(result.evidence.map { String($0.prefix(2)) } == ["#1", "#2"])
+    }
+
+    @Test func knockOnFailuresPointAtTheirCause() async throws {
+        let c = try #require(try suite().first { $0.id == "TOOLS-001" })
+        var failedCreate = entry(2, "POST", "/v1beta/interactions", status: 400, route: "interactions.create")
+        failedCreate.errorMessage = "function_result.call_id 'x' matches no function_call"
+        let journal = [entry(1, "POST", "/v1beta/interactions", status: 200, route: "interactions.create"), failedCreate]
+        let report: JSONValue = ["status": "error", "error": ["status_code": 400, "message": "m"], "notes": "Traceback …"]
+        let ctx = try context(c, journal: journal, report: report)
+        var checks: [CheckResult] = []
+        for spec in c.checks { checks.append(await Checks.evaluate(spec, ctx)) }
+        checks = Checks.linkConsequences(checks, ctx)
+        let text = try #require(checks.first { $0.spec.id == "TOOLS-001.text" })
+        #expect(text.message.contains("follows from TOOLS-001.call-id (above)"))
+        #expect(!(text.hint ?? "").contains("content.delta"))
+        let driverOK = try #require(checks.first { $0.spec.id == "TOOLS-001.driver-ok" })
+        #expect(!(driverOK.hint ?? "").contains("Traceback"))
+        #expect(driverOK.hint?.contains("TOOLS-001.call-id") == true)
+    }
+}
+
 @Suite struct ReportFormattingTests {
     @Test func secondsPrintWithoutNeedlessDecimals() {
         #expect(Report.seconds(2) == "2")

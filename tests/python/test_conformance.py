@@ -302,6 +302,34 @@ def test_strict_makes_a_should_finding_read_as_a_failure(tmp_path):
     assert "BG-001 FAILED" in proc.stdout and "1 failed — FAILED (failed: BG-001 (--strict" in proc.stdout
 
 
+def test_the_pacing_finding_names_the_parameter_to_sleep(tmp_path):
+    report = tmp_path / "r.json"
+    run_conform("--client", unpaced_driver(tmp_path), "--only", "BG-001", "--json", str(report))
+    paced = next(c for c in json.loads(report.read_text())["cases"][0]["checks"] if c["id"] == "BG-001.paced")
+    assert "poll_interval" in paced["hint"] and "ms apart" in paced["message"]
+    assert len(paced["requests"]) == 2  # the two polls that came too close
+
+
+def test_failure_messages_of_the_faulty_driver_say_what_where_and_how(tmp_path):
+    (tmp_path / "tools").mkdir()
+    (tmp_path / "res").mkdir()
+    _, _, report, _ = conform(tmp_path / "tools", "faulty", "--only", "TOOLS-001")
+    _, _, report2, _ = conform(tmp_path / "res", "faulty", "--only", "RES-001")
+    tools = json.loads(report.read_text())["cases"][0]
+    checks = {c["id"]: c for c in tools["checks"]}
+    # A knock-on failure points at its cause instead of giving an unrelated (streaming) hint.
+    text = checks["TOOLS-001.text"]
+    assert text["outcome"] == "failed" and "content.delta" not in text.get("hint", "")
+    assert "follows from TOOLS-001.call-id" in text["message"] and "TOOLS-001.call-id" in text["hint"]
+    assert "call_id" in checks["TOOLS-001.call-id"]["hint"]
+    # RES-001: the header the server sent, and the tolerance, stated apart.
+    res = json.loads(report2.read_text())["cases"][0]
+    waited = next(c for c in res["checks"] if c["id"] == "RES-001.waited")
+    assert "retry-after: 1" in waited["message"] and "1000 ms" in waited["message"]
+    assert "from 900 ms on" in waited["message"] and "100 ms tolerance" in waited["message"]
+    assert "900 ms (retry-after)" not in waited["message"]
+
+
 def test_driver_notes_are_shown_as_the_drivers_not_as_a_hint(tmp_path):
     script = tmp_path / "noted.sh"
     script.write_text("""printf '%s' '{"status": "error", "notes": "Traceback (most recent call last):\\n  File driver.py, line 3\\nTypeError: terminated"}' > "$UNDERSTUDY_REPORT"\n""")
@@ -335,6 +363,8 @@ def test_unusable_reports_are_told_apart(tmp_path, command, expected):
         assert text in proc.stdout, proc.stdout
     (case,) = json.loads(report.read_text())["cases"]
     assert case["outcome"] == "failed"
+    text_check = next(c for c in case["checks"] if c["id"] == "CORE-001.text")
+    assert "CORE-001.driver-ok" in text_check["message"] and "content.delta" not in text_check.get("hint", "")
 
 
 def test_an_unusable_report_fails_a_case_without_a_driver_ok_check(tmp_path):
@@ -357,3 +387,25 @@ def test_an_unusable_report_fails_a_case_without_a_driver_ok_check(tmp_path):
     (case,) = json.loads(report.read_text())["cases"]
     assert case["outcome"] == "failed" and "is not JSON" in case["note"]
     assert all(c["outcome"] == "passed" for c in case["checks"])
+
+
+def test_a_resume_without_last_event_id_is_described_in_order(tmp_path):
+    script = tmp_path / "resume_from_start.py"
+    script.write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(DRIVERS / 'python-genai')!r})\n"
+        "import driver\n"
+        "def resume(self, interaction_id, texts, events):\n"
+        "    self.consume(self.client.interactions.get(interaction_id, stream=True), texts, events)\n"
+        "driver.Driver.resume = resume\n"
+        "sys.exit(driver.main())\n")
+    report = tmp_path / "r.json"
+    proc = run_conform("--client", f"{sys.executable} {script}", "--only", "STREAM-002", "--json", str(report))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    (case,) = json.loads(report.read_text())["cases"]
+    resumed = next(c for c in case["checks"] if c["id"] == "STREAM-002.resumed")
+    assert "expected last_event_id=evt_0005" in resumed["message"]
+    assert "request #2 sent last_event_id=none" in resumed["message"]
+    assert [r.split()[0] for r in resumed["requests"]] == ["#1", "#2"]
+    assembled = next(c for c in case["checks"] if c["id"] == "STREAM-002.assembled")
+    assert "follows from STREAM-002.resumed" in assembled["message"]
