@@ -23,8 +23,10 @@ struct Conform: AsyncParsableCommand {
     @Option(name: .customLong("client"), help: ArgumentHelp("The driver command, run with /bin/sh -c.", valueName: "command"))
     var client: String
 
-    @Option(help: ArgumentHelp("Suite file or directory.", valueName: "path"))
-    var suite = "conformance/suite"
+    @Option(help: ArgumentHelp(
+        "Suite file or directory. Default: conformance/suite of the repository the executable was built in, else ./conformance/suite.",
+        valueName: "path"))
+    var suite: String?
 
     @Option(help: ArgumentHelp("Only cases whose id matches (globs like 'STREAM-*'), or a level name.", valueName: "pattern"))
     var only: String?
@@ -58,7 +60,20 @@ struct Conform: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let suitePath = suite
+        let suitePath: String
+        if let suite {
+            suitePath = suite
+        } else {
+            let found = SuiteLoader.locateDefault(executablePath: SuiteLoader.executablePath, currentDirectory: FileManager.default.currentDirectoryPath)
+            guard let path = found.path else {
+                throw unusable("""
+                    No conformance suite found. Looked for \(SuiteLoader.defaultRelativePath) in the repository of the \
+                    executable and in the current directory (\(found.tried.joined(separator: ", "))). Pass --suite PATH \
+                    (the suite is conformance/suite in the Understudy repository).
+                    """)
+            }
+            suitePath = path
+        }
         let cases: [ConformanceCase]
         var options: RunOptions
         do {
@@ -74,6 +89,7 @@ struct Conform: AsyncParsableCommand {
         options.seed = seed
         options.strict = strict
         options.progress = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        FileHandle.standardError.write(Data("suite: \(suitePath) (\(cases.count) cases)\n".utf8))
 
         // Interrupting the runner ends the driver that is running, whole process group included.
         let grace = options.killGraceSeconds

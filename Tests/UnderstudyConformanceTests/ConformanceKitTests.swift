@@ -38,6 +38,19 @@ func errorText(_ body: () throws -> Void) -> String? {
     }
 }
 
+@Suite struct DefaultSuiteTests {
+    @Test func theDefaultSuiteIsFoundFromTheExecutableOrTheCurrentDirectory() throws {
+        let root = URL(fileURLWithPath: repositorySuite).deletingLastPathComponent().deletingLastPathComponent().path
+        let fromExecutable = SuiteLoader.locateDefault(executablePath: root + "/.build/debug/understudy", currentDirectory: "/")
+        #expect(fromExecutable.path == repositorySuite)
+        let fromDirectory = SuiteLoader.locateDefault(executablePath: "/nonexistent/bin/understudy", currentDirectory: root)
+        #expect(fromDirectory.path == repositorySuite)
+        let nowhere = SuiteLoader.locateDefault(executablePath: "/nonexistent/bin/understudy", currentDirectory: "/nonexistent")
+        #expect(nowhere.path == nil)
+        #expect(nowhere.tried.contains("/nonexistent/conformance/suite"))
+    }
+}
+
 @Suite struct GuideLabelTests {
     @Test func guideLabelsAreEnglish() throws {
         for c in try suite() {

@@ -409,3 +409,14 @@ def test_a_resume_without_last_event_id_is_described_in_order(tmp_path):
     assert [r.split()[0] for r in resumed["requests"]] == ["#1", "#2"]
     assembled = next(c for c in case["checks"] if c["id"] == "STREAM-002.assembled")
     assert "follows from STREAM-002.resumed" in assembled["message"]
+
+
+def test_the_default_suite_is_found_from_any_directory(tmp_path):
+    report = tmp_path / "r.json"
+    proc = run_conform("--client", f"{sys.executable} {DRIVERS / 'raw-http' / 'driver.py'}", "--only", "CORE-001",
+                       "--json", str(report), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"suite: {ROOT / 'conformance' / 'suite'}" in proc.stderr
+    assert json.loads(report.read_text())["cases"][0]["outcome"] == "passed"
+    proc = run_conform("--client", "true", "--suite", str(tmp_path / "nowhere"), cwd=tmp_path)
+    assert proc.returncode == 2 and "No suite at" in proc.stderr and "--suite" in proc.stderr
