@@ -420,3 +420,31 @@ def test_the_default_suite_is_found_from_any_directory(tmp_path):
     assert json.loads(report.read_text())["cases"][0]["outcome"] == "passed"
     proc = run_conform("--client", "true", "--suite", str(tmp_path / "nowhere"), cwd=tmp_path)
     assert proc.returncode == 2 and "No suite at" in proc.stderr and "--suite" in proc.stderr
+
+
+def test_the_readme_documents_every_parameter_and_check_kind(tmp_path):
+    """Every key of UNDERSTUDY_CASE_PARAMS the suite sends, and every check kind, is in the README."""
+    dump = tmp_path / "params"
+    dump.mkdir()
+    recorder = tmp_path / "recorder.sh"
+    recorder.write_text(f'printf "%s" "$UNDERSTUDY_CASE_PARAMS" > {dump}/"$UNDERSTUDY_CASE".json\n'
+                        'echo \'{"status": "unsupported", "notes": "recording"}\' > "$UNDERSTUDY_REPORT"\n')
+    proc = run_conform("--client", f"sh {recorder}")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    readme = (ROOT / "conformance" / "README.md").read_text()
+    protocol = readme[readme.index("## The driver protocol"):readme.index("## Writing a driver")]
+    actions = {}
+    for f in dump.glob("*.json"):
+        params = json.loads(f.read_text())
+        actions.setdefault(params["action"], set()).update(params)
+    assert len(list(dump.glob("*.json"))) == len(ALL_CASES)
+    for action, keys in actions.items():
+        row = next((line for line in protocol.splitlines() if line.startswith(f"| `{action}`")), None)
+        assert row, f"action {action} has no row in the README's protocol table"
+        for key in keys - {"action", "model"}:
+            assert f"`{key}`" in row, f"{action}: parameter {key} is not documented in its row"
+    assert "`model`" in protocol and "`agent`" in protocol
+    kinds = set(re.findall(r"kind: (\w+)", "".join(p.read_text() for p in (ROOT / "conformance" / "suite").glob("*.yaml"))))
+    checks_section = readme[readme.index("## Check kinds"):]
+    for kind in kinds:
+        assert f"| `{kind}`" in checks_section, f"check kind {kind} is not documented"
