@@ -100,6 +100,9 @@ let package = Package(
             name: "UnderstudyEngineTests",
             dependencies: ["UnderstudyEngine", "UnderstudyWire", "UnderstudyStore", "UnderstudyModel"]),
         .testTarget(
+            name: "UnderstudyConformanceTests",
+            dependencies: ["UnderstudyConformance", "UnderstudyEngine", "UnderstudyStore", "UnderstudyModel"]),
+        .testTarget(
             name: "UnderstudyServerTests",
             dependencies: [
                 "UnderstudyServer", "UnderstudyEngine", "UnderstudyStore", "UnderstudyModel", "UnderstudyWire",

@@ -45,6 +45,11 @@ public struct CheckContext: Sendable {
     public var report: JSONValue?
     public var engine: Engine
     public var apiKey: String
+    /// The faults the case's scenario scripts (their status and response headers, e.g. retry-after).
+    public var faults: [Scenario.Fault] = []
+    /// What is wrong with the driver's report when it is unusable (then `report` is nil).
+    public var reportProblem: String?
+    public var exitCode: Int32?
 
     var creates: [JournalEntry] { journal.filter { $0.route == "interactions.create" } }
 }
@@ -74,19 +79,29 @@ enum Checks {
 
     static func evaluate(_ spec: CheckSpec, _ ctx: CheckContext) async -> CheckResult {
         func pass() -> CheckResult { CheckResult(spec: spec, outcome: .passed, message: "", evidence: [], hint: nil) }
-        func fail(_ message: String, _ evidence: [JournalEntry] = [], hint: String? = nil) -> CheckResult {
-            CheckResult(spec: spec, outcome: .failed, message: message, evidence: evidence.map(describe), hint: hint)
-        }
         let w = spec.parameters
+        /// A failure; the suite's `with: {hint: …}` replaces the kind's generic hint.
+        func fail(_ message: String, _ evidence: [JournalEntry] = [], hint: String? = nil) -> CheckResult {
+            var seen = Set<Int64>()
+            let ordered = evidence.sorted { $0.sequence < $1.sequence }.filter { seen.insert($0.sequence).inserted }
+            return CheckResult(spec: spec, outcome: .failed, message: message, evidence: ordered.map(describe), hint: w["hint"]?.stringValue ?? hint)
+        }
+        let exitNote = ctx.exitCode.flatMap { $0 == 0 ? nil : " The driver exited with code \($0)." } ?? ""
         switch CheckKind(rawValue: spec.kind) ?? .driverOK {
         case .driverOK:
             guard let report = ctx.report else {
-                return fail("The driver wrote no report to $UNDERSTUDY_REPORT.", hint: "Write a JSON object such as {\"status\": \"ok\", \"text\": …} before exiting.")
+                return fail(ctx.reportProblem ?? "The driver wrote no report to $UNDERSTUDY_REPORT.")
             }
             let status = report["status"]?.stringValue ?? "?"
             if status != "ok" {
-                let detail = report["error"].map { " Error: \($0.jsonString)" } ?? ""
-                return fail("The driver reported status '\(status)'.\(detail)", hint: report["notes"]?.stringValue)
+                let detail = report["error"].map { " Its error: \($0.jsonString)." } ?? ""
+                let notes = report["notes"]?.stringValue == nil ? "" : " Its notes are shown below the checks."
+                if ctx.testCase.params["expect_error"]?.boolValue == true, report["error"] != nil {
+                    return fail("The driver reported status '\(status)' for the API error this case expects.\(detail)\(exitNote)\(notes)",
+                        hint: "With expect_error: true the API error is the expected outcome: report status 'ok', with the error's status_code and message under 'error'.")
+                }
+                return fail("The driver reported status '\(status)' instead of 'ok'.\(detail)\(exitNote)\(notes)",
+                    hint: "'error' means the driver or the client hit something the case did not expect (an exception, an API error without expect_error); fix that, and report 'ok' when the case ran as asked.")
             }
             return pass()
 
@@ -116,7 +131,13 @@ enum Checks {
             let lo = Int(w["min"]?.intValue ?? 0), hi = Int(w["max"]?.intValue ?? Int64.max)
             if n < lo || n > hi {
                 let range = hi == Int(Int64.max) ? "at least \(lo)" : (lo == hi ? "exactly \(lo)" : "between \(lo) and \(hi)")
-                return fail("Expected \(range) \(route) request(s), the client sent \(n).", matching, hint: w["hint"]?.stringValue)
+                let message = "Expected \(range) \(route) request(s), the client sent \(n)."
+                if n == 0 && ctx.journal.isEmpty {
+                    // Nothing reached the server: the suite's hint (about retries, turns, …) would not fit.
+                    return CheckResult(spec: spec, outcome: .failed, message: message + " No request of any kind reached the server.", evidence: [],
+                        hint: "Point the client at GOOGLE_GEMINI_BASE_URL with the key GEMINI_API_KEY, and check that the driver gets as far as calling it (see its output and notes).")
+                }
+                return fail(message, matching)
             }
             return pass()
 
@@ -124,8 +145,20 @@ enum Checks {
             let want = w["text"]?.stringValue ?? ""
             let got = ctx.report?["text"]?.stringValue
             guard got == want else {
-                return fail("The client assembled \(got.map { "\"\($0)\"" } ?? "no text"); the scripted text is \"\(want)\".",
-                    hint: "Concatenate the text of every content.delta (delta.type == \"text\") in order, or read outputs[-1].text.")
+                let action = ctx.testCase.params["action"]?.stringValue ?? ""
+                let message = got.map { "The client assembled \"\($0)\"; the scripted text is \"\(want)\"." }
+                    ?? (ctx.report == nil ? "No text to compare (no usable report); the scripted text is \"\(want)\"."
+                        : "The report has no 'text'; the scripted text is \"\(want)\".")
+                let hint: String
+                switch action {
+                case "stream":
+                    hint = "Concatenate delta.text of every content.delta event whose delta.type is \"text\", in order; skip events of other or unknown types."
+                case "stream_resume":
+                    hint = "Concatenate delta.text of the text content.delta events of the first stream and then of the resumed one (which starts after last_event_id), so nothing is lost or repeated."
+                default:
+                    hint = "Report in 'text' the text of every output of the final interaction whose type is \"text\", joined in order with no separator."
+                }
+                return fail(message, hint: got == nil && ctx.report != nil ? "Put the text you assembled in the report's 'text' field. " + hint : hint)
             }
             return pass()
 
@@ -137,7 +170,10 @@ enum Checks {
                 if let expected = lastOK, e.body?["previous_interaction_id"]?.stringValue != expected { broken.append(e) }
                 if (200..<300).contains(e.status) { lastOK = e.interactionID }
             }
-            if ok.count < 2 { return fail("Expected at least two successful creates in a chain, got \(ok.count).", ctx.creates) }
+            if ok.count < 2 {
+                return fail("Expected at least two successful creates in a chain, got \(ok.count).", ctx.creates,
+                    hint: "Send one create per entry of 'inputs'; each must succeed before the next is sent.")
+            }
             if !broken.isEmpty {
                 return fail("A follow-up create does not name the previous interaction's id in previous_interaction_id.", broken,
                     hint: "Pass previous_interaction_id=<id of the last interaction> on every turn after the first.")
@@ -147,10 +183,15 @@ enum Checks {
         case .noViolations:
             let violating = ctx.journal.filter { $0.violation != nil }
             if !violating.isEmpty {
-                return fail("The client's follow-up departed from what the API expects: \(violating[0].violation!)", violating)
+                return fail("The client's follow-up departed from what the API expects: \(violating[0].violation!)", violating,
+                    hint: "Change the follow-up request as the server's message says.")
             }
             if let last = ctx.creates.last, !(200..<300).contains(last.status) {
-                return fail("The last create failed with HTTP \(last.status): \(last.errorMessage ?? "")", [last])
+                return fail("The last create failed with HTTP \(last.status): \(last.errorMessage ?? "")", [last],
+                    hint: "The server's message says what it refused in that request.")
+            }
+            if ctx.creates.isEmpty {
+                return fail("The client sent no create request.", hint: "Create the interaction as the case's action asks.")
             }
             return pass()
 
@@ -158,10 +199,14 @@ enum Checks {
             let after = w["after"]?.stringValue ?? ""
             let streams = ctx.journal.filter { $0.route == "interactions.get" && $0.query["stream"] == "true" }
             if streams.contains(where: { $0.query["last_event_id"] == after }) { return pass() }
-            return fail(
-                streams.isEmpty ? "The client did not resume the cut stream (no GET ?stream=true)." : "The client resumed, but not from the last event it received (\(after)).",
-                streams + ctx.creates,
-                hint: "Remember each event's event_id; after a broken stream, GET /v1beta/interactions/{id}?stream=true&last_event_id=<last id>.")
+            let hint = "Remember the event_id of every event; when the stream breaks before interaction.complete, GET /v1beta/interactions/{id}?stream=true&last_event_id=<the last event_id received>."
+            if streams.isEmpty {
+                return fail("The client did not resume the cut stream: no GET …?stream=true after the create's stream broke (the last event it received was \(after)).", ctx.creates, hint: hint)
+            }
+            let sent = streams.map { e in "request #\(e.sequence) sent last_event_id=\(e.query["last_event_id"] ?? "none")" }.joined(separator: ", ")
+            let replay = streams.contains { $0.query["last_event_id"] == nil } ? " Without last_event_id the stream replays from the first event, so text arrives twice." : ""
+            return fail("The client resumed from the wrong place: expected last_event_id=\(after) (the last event received before the cut); \(sent).\(replay)",
+                streams + ctx.creates, hint: hint)
 
         case .stopsPolling:
             let polls = ctx.journal.filter { $0.route == "interactions.get" && $0.query["stream"] != "true" }
@@ -183,9 +228,12 @@ enum Checks {
             let minimum = Double(w["min_ms"]?.intValue ?? 100) / 1000
             let times = ctx.arrivals.filter { $0.method == "GET" && $0.path.contains("/interactions/") }.map(\.seconds)
             let gaps = zip(times.dropFirst(), times).map { $0 - $1 }
-            if let smallest = gaps.min(), smallest < minimum {
-                return fail(String(format: "Polls came %.0f ms apart; pace polling (at least %.0f ms).", smallest * 1000, minimum * 1000),
-                    hint: "Sleep between polls, e.g. time.sleep(…) as the guide's loop does.")
+            if let smallest = gaps.min(), smallest < minimum, let at = gaps.firstIndex(of: smallest) {
+                let gets = ctx.journal.filter { $0.method == "GET" && $0.path.contains("/interactions/") }
+                let pair = gets.count == times.count ? [gets[at], gets[at + 1]] : gets
+                return fail(String(format: "Two polls came %.0f ms apart; this check wants at least %.0f ms between polls.", smallest * 1000, minimum * 1000),
+                    pair,
+                    hint: "Sleep poll_interval seconds (from UNDERSTUDY_CASE_PARAMS) between polls, as the guide's polling loop does.")
             }
             return pass()
 
@@ -198,8 +246,21 @@ enum Checks {
             for i in 0..<max(0, creates.count - 1) where statuses.contains(creates[i].status) {
                 let gap = times[i + 1] - times[i]
                 if gap < minimum {
-                    return fail(String(format: "After HTTP %d the client retried %.0f ms later; the answer asked it to wait %.0f ms (retry-after).", creates[i].status, gap * 1000, minimum * 1000),
-                        [creates[i], creates[i + 1]], hint: "Honour retry-after / retry-after-ms before retrying, and back off.")
+                    let got = String(format: "After HTTP %d (request #%d) the client retried %.0f ms later (request #%d).", creates[i].status, creates[i].sequence, gap * 1000, creates[i + 1].sequence)
+                    let headers = ctx.faults.first { $0.error?.httpStatus == creates[i].status }?.error?.headers ?? [:]
+                    var asked: String
+                    if let ms = headers["retry-after-ms"], let value = Double(ms) {
+                        asked = " The \(creates[i].status) answer carried the header retry-after-ms: \(ms) (wait \(Report.seconds(value)) ms)"
+                        if let s = headers["retry-after"] { asked += " and retry-after: \(s)" }
+                        asked += String(format: "; this check accepts a retry from %.0f ms on (%.0f ms tolerance).", minimum * 1000, max(0, value - minimum * 1000))
+                    } else if let s = headers["retry-after"], let value = Double(s) {
+                        asked = " The \(creates[i].status) answer carried the header retry-after: \(s) (seconds: wait \(Report.seconds(value * 1000)) ms)"
+                        asked += String(format: "; this check accepts a retry from %.0f ms on (%.0f ms tolerance).", minimum * 1000, max(0, value * 1000 - minimum * 1000))
+                    } else {
+                        asked = String(format: " This check requires at least %.0f ms between them.", minimum * 1000)
+                    }
+                    return fail(got + asked, [creates[i], creates[i + 1]],
+                        hint: "Before retrying, wait the delay the error answer gives: retry-after-ms (milliseconds) if present, else retry-after (seconds); back off when neither is given.")
                 }
             }
             return pass()
@@ -208,9 +269,13 @@ enum Checks {
             let want = w["status"]?.stringValue ?? "completed"
             guard let id = ctx.creates.last(where: { $0.interactionID != nil && (200..<300).contains($0.status) })?.interactionID,
                 let record = try? await ctx.engine.store.load(tenant: ctx.apiKey, id: id)
-            else { return fail("No interaction was created.", ctx.creates) }
+            else {
+                return fail("No interaction was created (no create succeeded), so none could end \(want).", ctx.creates,
+                    hint: "Create the interaction as the case's action asks (background: true for the background actions).")
+            }
             if record.status.rawValue != want {
-                return fail("The interaction ended \(record.status.rawValue), expected \(want).", ctx.journal.filter { $0.interactionID == id })
+                let hint = want == "cancelled" ? "Cancel with POST /v1beta/interactions/{id}/cancel while the interaction is still running." : nil
+                return fail("The interaction's status on the server is \(record.status.rawValue), expected \(want).", ctx.journal.filter { $0.interactionID == id }, hint: hint)
             }
             return pass()
 
@@ -245,13 +310,52 @@ enum Checks {
             let got = error?["status_code"]?.intValue.map(Int.init)
             if got != want {
                 return fail("The client reported \(got.map { "HTTP \($0)" } ?? "no error"); the server answered HTTP \(want).",
-                    hint: "Surface API errors with their HTTP status and message (the SDK raises APIStatusError subclasses).")
+                    ctx.creates.filter { $0.status == want }.suffix(1),
+                    hint: "Surface API errors with their HTTP status and message, and report them as {\"status_code\": …, \"message\": …} under 'error' (the SDK raises APIStatusError subclasses).")
             }
             if let needle = w["message_contains"]?.stringValue, !(error?["message"]?.stringValue ?? "").contains(needle) {
-                return fail("The reported error message does not contain the server's message ('\(needle)').")
+                return fail("The reported error message does not contain the server's message ('\(needle)'); the driver reported \(error?["message"]?.stringValue.map { "\"\($0)\"" } ?? "no message").",
+                    hint: "Put the API error's message (error.message of the answer's JSON body) in the report's error.message.")
             }
             return pass()
         }
+    }
+
+    /// Kinds whose failure is usually the symptom of another failure in the same case.
+    static let outcomeKinds: Set<String> = [CheckKind.textEquals.rawValue, CheckKind.errorReported.rawValue, CheckKind.finalStatus.rawValue]
+
+    /// Marks knock-on failures: an outcome check (text, error, final status) that failed together with
+    /// a behaviour check (chaining, resuming, call ids, retries, …) says so and points at it instead of
+    /// giving a generic hint; so does one that failed only because the driver reported an error. A
+    /// failed driver_ok points at the behaviour check that explains its error.
+    static func linkConsequences(_ checks: [CheckResult], _ ctx: CheckContext) -> [CheckResult] {
+        let failed = checks.enumerated().filter { $0.element.outcome == .failed }
+        let driverOK = failed.first { $0.element.spec.kind == CheckKind.driverOK.rawValue }
+        let causes = failed.filter { !outcomeKinds.contains($0.element.spec.kind) && $0.element.spec.kind != CheckKind.driverOK.rawValue }
+        func named(_ items: [(offset: Int, element: CheckResult)], from index: Int) -> String {
+            items.map { "\($0.element.spec.id) (\($0.offset < index ? "above" : "below"))" }.joined(separator: ", ")
+        }
+        var out = checks
+        for (i, c) in checks.enumerated() where c.outcome == .failed {
+            if outcomeKinds.contains(c.spec.kind) {
+                if let d = driverOK, ctx.report == nil {
+                    out[i].message += " This follows from the unusable report (\(named([d], from: i)))."
+                    out[i].hint = "Fix the report as \(d.element.spec.id) says first."
+                } else if ctx.report == nil, ctx.reportProblem != nil {
+                    out[i].message += " This follows from the unusable report (see the note above)."
+                    out[i].hint = "Fix the report as the note above says first."
+                } else if !causes.isEmpty {
+                    out[i].message += " This probably follows from \(named(causes, from: i)) failing."
+                    out[i].hint = "Fix \(causes.map(\.element.spec.id).joined(separator: ", ")) first; this check should then pass."
+                } else if let d = driverOK, ctx.report?["status"]?.stringValue != "ok" {
+                    out[i].message += " This follows from the driver's failure (\(named([d], from: i)))."
+                    out[i].hint = "Fix what \(d.element.spec.id) shows first."
+                }
+            } else if c.spec.kind == CheckKind.driverOK.rawValue, !causes.isEmpty, ctx.report != nil {
+                out[i].hint = "The driver's error probably follows from \(named(causes, from: i)); fix that first."
+            }
+        }
+        return out
     }
 
     static func entries(_ journal: [JournalEntry], route: String) -> [JournalEntry] {

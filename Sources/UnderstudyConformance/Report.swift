@@ -3,6 +3,14 @@ import UnderstudyModel
 
 /// Renders a run: the console summary, JSON and JUnit XML.
 public enum Report {
+    /// A number of seconds (or milliseconds) without a needless ".0": 2, 0.5, 1.25.
+    public static func seconds(_ value: Double) -> String {
+        if value == value.rounded() && abs(value) < 1e15 { return String(Int64(value)) }
+        var s = String(format: "%.3f", value)
+        while s.hasSuffix("0") { s.removeLast() }
+        return s
+    }
+
     static func pad(_ s: String, _ width: Int, left: Bool = false) -> String {
         s.count >= width ? s : (left ? String(repeating: " ", count: width - s.count) + s : s + String(repeating: " ", count: width - s.count))
     }
@@ -21,16 +29,35 @@ public enum Report {
             for c in r.checks where c.outcome == .failed {
                 out += "  ✗ \(c.spec.id) [\(c.spec.severity.rawValue)] \(c.spec.expectation)\n    \(c.message)\n"
                 for e in c.evidence.prefix(8) { out += "      \(e)\n" }
+                if c.evidence.count > 8 { out += "      … \(c.evidence.count - 8) more (see the JSON report)\n" }
                 if let hint = c.hint { out += "    hint: \(hint)\n" }
             }
+            if let notes = r.driverNotes?.trimmingCharacters(in: .whitespacesAndNewlines), !notes.isEmpty {
+                let lines = notes.split(separator: "\n", omittingEmptySubsequences: false)
+                out += "  driver notes (the report's 'notes', written by the driver):\n"
+                out += lines.prefix(12).map { "    | \($0)" }.joined(separator: "\n") + "\n"
+                if lines.count > 12 { out += "    | … \(lines.count - 12) more line(s)\n" }
+            }
+            let exit = r.driverExitCode.flatMap { $0 == 0 ? nil : "exit code \($0)" }
             if r.outcome == .failed, !r.driverOutputTail.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                out += "  driver output (last lines):\n" + r.driverOutputTail.split(separator: "\n").map { "    | \($0)" }.joined(separator: "\n") + "\n"
+                out += "  driver output (last lines\(exit.map { "; \($0)" } ?? "")):\n" + r.driverOutputTail.split(separator: "\n").map { "    | \($0)" }.joined(separator: "\n") + "\n"
+            } else if r.outcome == .failed, let exit {
+                out += "  driver: \(exit), no output\n"
             }
         }
         let counts = summary.count
         let order: [CaseOutcome] = [.passed, .failed, .warned, .skipped, .expectedFailure, .stale]
         out += "\n" + order.compactMap { o in counts[o].map { "\($0) \(o.rawValue)" } }.joined(separator: ", ")
-        out += summary.failed ? " — FAILED\n" : " — OK\n"
+        if summary.failed {
+            var why: [String] = []
+            let failed = summary.results.filter { $0.outcome == .failed }.map(\.testCase.id)
+            let stale = summary.results.filter { $0.outcome == .stale }.map(\.testCase.id)
+            if !failed.isEmpty { why.append("failed: \(failed.joined(separator: ", "))\(summary.strict ? " (--strict: SHOULD findings fail too)" : "")") }
+            if !stale.isEmpty { why.append("stale expected failures: \(stale.joined(separator: ", "))") }
+            out += " — FAILED (\(why.joined(separator: "; ")))\n"
+        } else {
+            out += " — OK\n"
+        }
         return out
     }
 
@@ -55,6 +82,7 @@ public enum Report {
                     }),
                 ]
                 if let n = r.note { o["note"] = .string(n) }
+                if let n = r.driverNotes { o["driver_notes"] = .string(n) }
                 if let e = r.driverExitCode { o["driver_exit_code"] = .int(Int64(e)) }
                 return .object(o)
             }),
@@ -98,17 +126,9 @@ public enum Report {
         return out + "</testsuites>\n"
     }
 
-    /// Reads an expected-failures file: YAML or JSON, a list of ids or of {id, reason}.
-    public static func loadExpectedFailures(path: String) throws -> [String: String] {
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        guard let node = try SuiteLoader.composeJSON(text) else { return [:] }
-        var out: [String: String] = [:]
-        let items = node["expected_failures"]?.arrayValue ?? node.arrayValue ?? []
-        for item in items {
-            if let id = item.stringValue { out[id] = "" }
-            else if let id = item["id"]?.stringValue { out[id] = item["reason"]?.stringValue ?? "" }
-        }
-        return out
+    /// Reads an expected-failures file (YAML or JSON, a list of ids or of {id, reason}), checked
+    /// against the suite: unknown ids or keys are errors (see `ExpectedFailures`).
+    public static func loadExpectedFailures(path: String, suite: [ConformanceCase]) throws -> [String: String] {
+        try ExpectedFailures.load(path: path, suite: suite)
     }
 }
-

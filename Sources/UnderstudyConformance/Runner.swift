@@ -24,6 +24,8 @@ public struct CaseResult: Sendable {
     public var note: String?
     public var driverExitCode: Int32?
     public var driverOutputTail: String
+    /// What the driver wrote under `notes` in its report (its own words, not the runner's hint).
+    public var driverNotes: String?
     public var seconds: Double
 }
 
@@ -32,6 +34,8 @@ public struct RunOptions: Sendable {
     public var cases: [ConformanceCase]
     public var only: String?
     public var timeoutSeconds: Double = 60
+    /// After the timeout, SIGTERM goes to the driver's process group; SIGKILL follows after this many seconds.
+    public var killGraceSeconds: Double = 2
     public var seed: UInt64 = 0
     public var strict = false
     /// Case or check ids expected to fail, with the reasons given.
@@ -62,7 +66,26 @@ public struct ConformanceRunner: Sendable {
     public let options: RunOptions
     public init(options: RunOptions) { self.options = options }
 
+    /// The cases `--only` selects (all without a pattern). A pattern that selects nothing is an error
+    /// naming it and listing what exists, never an empty run that looks like a pass.
+    public static func select(_ cases: [ConformanceCase], only: String?) throws -> [ConformanceCase] {
+        guard let only else { return cases }
+        let pattern = only.trimmingCharacters(in: .whitespaces)
+        let selected = cases.filter { matches($0.id, pattern: pattern) || $0.level == pattern }
+        if selected.isEmpty {
+            let levels = SuiteLoader.levels.filter { l in cases.contains { $0.level == l } }
+            throw SuiteError(description: """
+                --only '\(only)' matches no case of the suite. Give a case id (globs with * allowed, e.g. 'STREAM-*') \
+                or a level name; matching is case-sensitive.
+                  case ids: \(cases.map(\.id).joined(separator: ", "))
+                  levels:   \(levels.joined(separator: ", "))
+                """)
+        }
+        return selected
+    }
+
     public func run() async throws -> RunSummary {
+        let selected = try Self.select(options.cases, only: options.only)
         var engineConfiguration = EngineConfiguration()
         engineConfiguration.seed = options.seed
         var logger = Logger(label: "understudy.conform")
@@ -88,7 +111,6 @@ public struct ConformanceRunner: Sendable {
             defer { group.cancelAll() }
             let base = "http://127.0.0.1:\(port)"
             var results: [CaseResult] = []
-            let selected = options.cases.filter { c in options.only.map { Self.matches(c.id, pattern: $0) || c.level == $0 } ?? true }
             for (n, testCase) in selected.enumerated() {
                 let result = await runCase(testCase, number: n + 1, of: selected.count, base: base, engine: engine, arrivals: arrivals)
                 results.append(result)
@@ -114,16 +136,22 @@ public struct ConformanceRunner: Sendable {
         let key = "conform-\(number)-\(c.id.lowercased())"
         let label = "[\(Report.pad(String(number), 2, left: true))/\(total)] \(Report.pad(c.id, 10))"
         options.progress("\(label) \(c.contract) …")
-        func finish(_ outcome: CaseOutcome, checks: [CheckResult] = [], note: String? = nil, exit: Int32? = nil, tail: String = "") -> CaseResult {
-            let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18 + Double((ContinuousClock.now - started).components.seconds)
-            var result = CaseResult(testCase: c, outcome: outcome, checks: checks, note: note, driverExitCode: exit, driverOutputTail: tail, seconds: seconds)
+        func finish(_ outcome: CaseOutcome, checks: [CheckResult] = [], note: String? = nil, exit: Int32? = nil, tail: String = "", notes: String? = nil) -> CaseResult {
+            let elapsed = ContinuousClock.now - started
+            let seconds = Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds)
+            var result = CaseResult(testCase: c, outcome: outcome, checks: checks, note: note, driverExitCode: exit, driverOutputTail: tail, driverNotes: notes, seconds: seconds)
             result = applyExpectations(result)
             options.progress("\(label) \(result.outcome.rawValue.uppercased())")
             return result
         }
+        var faults: [Scenario.Fault] = []
         if !c.scenario.isEmpty {
-            do { _ = try engine.scenarios.load(text: c.scenario, source: c.source + "#" + c.id, tenant: key) } catch {
-                return finish(.failed, note: "The case's scenario does not load: \(error.message)")
+            do {
+                let scenarios = try engine.scenarios.loader.load(text: c.scenario, source: c.source + "#" + c.id)
+                engine.scenarios.add(scenarios, tenant: key)
+                faults = scenarios.flatMap(\.faults)
+            } catch {
+                return finish(.failed, note: "The case's scenario does not load (a problem of the suite, not of the client): \(error.description)")
             }
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("understudy-conform-\(ProcessInfo.processInfo.processIdentifier)-\(number)")
@@ -139,25 +167,49 @@ public struct ConformanceRunner: Sendable {
         environment["UNDERSTUDY_CASE_PARAMS"] = c.params.jsonString
         environment["UNDERSTUDY_REPORT"] = reportPath
         environment["UNDERSTUDY_ADMIN_URL"] = base + "/_understudy"
-        let exit = await DriverProcess.run(command: options.clientCommand, environment: environment, outputPath: outputPath, timeout: options.timeoutSeconds)
+        let ended = await DriverProcess.run(
+            command: options.clientCommand, environment: environment, outputPath: outputPath,
+            timeout: options.timeoutSeconds, grace: options.killGraceSeconds)
         let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         let tail = output.split(separator: "\n", omittingEmptySubsequences: false).suffix(12).joined(separator: "\n")
-        let report = FileManager.default.contents(atPath: reportPath).flatMap { try? JSONValue.parse([UInt8]($0)) }
+        let report = DriverReport.read(path: reportPath)
         try? FileManager.default.removeItem(at: directory)
-        if exit == nil {
-            return finish(.failed, note: "The driver did not finish within \(Int(options.timeoutSeconds)) s and was killed.", tail: tail)
+        let exit: Int32
+        switch ended {
+        case .timedOut:
+            let t = Report.seconds(options.timeoutSeconds), g = Report.seconds(options.killGraceSeconds)
+            return finish(.failed, note: """
+                The driver did not finish within \(t) s and was killed (SIGTERM to its process group, SIGKILL \(g) s later). \
+                Make the driver end by itself (a hung request? a loop without a bound?), or raise --timeout.
+                """, tail: tail, notes: report.notes)
+        case .notStarted(let why):
+            return finish(.failed, note: "The driver command could not be started (\(why)). The --client command is run with /bin/sh -c.", tail: tail)
+        case .exited(let code):
+            exit = code
         }
-        if report?["status"]?.stringValue == "unsupported" {
-            return finish(.skipped, note: report?["notes"]?.stringValue ?? "The driver does not support this case.", exit: exit, tail: tail)
+        if report.status == "unsupported" {
+            return finish(.skipped, note: report.notes ?? "The driver does not support this case.", exit: exit, tail: tail, notes: report.notes)
         }
         let context = CheckContext(
-            testCase: c, journal: engine.journal(tenantKey: key), arrivals: arrivals.entries(for: key), report: report,
-            engine: engine, apiKey: key)
+            testCase: c, journal: engine.journal(tenantKey: key), arrivals: arrivals.entries(for: key), report: report.value,
+            engine: engine, apiKey: key, faults: faults, reportProblem: report.describe(exitCode: exit), exitCode: exit)
         var checks: [CheckResult] = []
         for spec in c.checks { checks.append(await Checks.evaluate(spec, context)) }
-        let mustFailed = checks.contains { $0.outcome == .failed && $0.spec.severity == .must }
-        let shouldFailed = checks.contains { $0.outcome == .failed && $0.spec.severity == .should }
-        return finish(mustFailed ? .failed : (shouldFailed ? .warned : .passed), checks: checks, exit: exit, tail: tail)
+        checks = Checks.linkConsequences(checks, context)
+        var note: String?
+        if let problem = context.reportProblem, !c.checks.contains(where: { $0.kind == CheckKind.driverOK.rawValue }) {
+            note = problem
+        }
+        let mustFailed = checks.filter { $0.outcome == .failed && $0.spec.severity == .must }
+        let shouldFailed = checks.filter { $0.outcome == .failed && $0.spec.severity == .should }
+        var outcome: CaseOutcome = !mustFailed.isEmpty ? .failed : (shouldFailed.isEmpty ? .passed : .warned)
+        if outcome == .passed, context.reportProblem != nil { outcome = .failed }
+        if outcome == .warned && options.strict {
+            outcome = .failed
+            let ids = shouldFailed.map(\.spec.id).joined(separator: ", ")
+            note = [note, "Failed because of --strict: the SHOULD check\(shouldFailed.count == 1 ? "" : "s") \(ids) failed (without --strict this case would only warn)."].compactMap { $0 }.joined(separator: "\n  ")
+        }
+        return finish(outcome, checks: checks, note: note, exit: exit, tail: tail, notes: report.notes)
     }
 
     /// Applies the expected-failures list: listed failures are expected; listed passes are stale.
@@ -168,8 +220,9 @@ public struct ConformanceRunner: Sendable {
         let listedChecks = Set(options.expectedFailures.keys.filter { $0.hasPrefix(r.testCase.id + ".") })
         switch r.outcome {
         case .failed:
-            let mustFailing = Set(r.checks.filter { $0.outcome == .failed && $0.spec.severity == .must }.map(\.spec.id))
-            if listedCase || (!mustFailing.isEmpty && mustFailing.isSubset(of: listedChecks)) {
+            // What makes the case fail: its MUST failures, and under --strict its SHOULD failures too.
+            let fatal = Set(r.checks.filter { $0.outcome == .failed && ($0.spec.severity == .must || options.strict) }.map(\.spec.id))
+            if listedCase || (!fatal.isEmpty && fatal.isSubset(of: listedChecks)) {
                 result.outcome = .expectedFailure
             }
         case .passed, .warned:
@@ -200,45 +253,5 @@ final class ArrivalLog: Sendable {
 
     func entries(for key: String) -> [(method: String, path: String, seconds: Double)] {
         log.withLock { $0[key] ?? [] }
-    }
-}
-
-/// Runs a driver command with a time limit, its output (stdout and stderr) going to a file.
-enum DriverProcess {
-    /// The exit code, or nil when the time limit killed it.
-    static func run(command: String, environment: [String: String], outputPath: String, timeout: Double) async -> Int32? {
-        let process = Process()
-        // setsid puts the driver in its own process group, so a timeout kills its children too.
-        let setsid = ["/usr/bin/setsid", "/bin/setsid"].first { FileManager.default.isExecutableFile(atPath: $0) }
-        if let setsid {
-            process.executableURL = URL(fileURLWithPath: setsid)
-            process.arguments = ["/bin/sh", "-c", command]
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", command]
-        }
-        process.environment = environment
-        let output = FileHandle(forWritingAtPath: outputPath)
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch {
-            output?.write(Data("could not start the driver: \(error)\n".utf8))
-            return 127
-        }
-        let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
-        while process.isRunning {
-            if ContinuousClock.now > deadline {
-                let pid = process.processIdentifier
-                if setsid != nil { kill(-pid, SIGKILL) }
-                kill(pid, SIGKILL)
-                process.waitUntilExit()
-                try? output?.close()
-                return nil
-            }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        try? output?.close()
-        return process.terminationStatus
     }
 }

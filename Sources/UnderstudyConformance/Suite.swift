@@ -44,10 +44,45 @@ public struct SuiteError: Error, CustomStringConvertible, Sendable {
 public enum SuiteLoader {
     public static let levels = ["core", "streaming", "tools", "background", "resilience", "forward-compatibility"]
 
+    /// The suite's place in the Understudy repository.
+    public static let defaultRelativePath = "conformance/suite"
+
+    /// Finds the suite when `--suite` is not given: `conformance/suite` in the repository the running
+    /// executable was built in (found by walking up from its real path, e.g. `.build/debug/understudy`),
+    /// then under the current directory. Returns the places tried when there is none.
+    public static func locateDefault(executablePath: String?, currentDirectory: String) -> (path: String?, tried: [String]) {
+        var tried: [String] = []
+        func hasSuite(_ dir: String) -> String? {
+            let candidate = (dir as NSString).appendingPathComponent(defaultRelativePath)
+            tried.append(candidate)
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory) && isDirectory.boolValue ? candidate : nil
+        }
+        if let exe = executablePath {
+            var dir = (URL(fileURLWithPath: exe).resolvingSymlinksInPath().path as NSString).deletingLastPathComponent
+            while !dir.isEmpty {
+                if let found = hasSuite(dir) { return (found, tried) }
+                let parent = (dir as NSString).deletingLastPathComponent
+                if parent == dir { break }
+                dir = parent
+            }
+        }
+        if let found = hasSuite(currentDirectory) { return (found, tried) }
+        return (nil, tried)
+    }
+
+    /// The running executable's path (`/proc/self/exe` on Linux).
+    public static var executablePath: String? {
+        #if os(Linux)
+        if let p = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return p }
+        #endif
+        return Bundle.main.executablePath ?? CommandLine.arguments.first
+    }
+
     public static func load(path: String) throws -> [ConformanceCase] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw SuiteError(description: "No suite at \(path).")
+            throw SuiteError(description: "No suite at \(path): give --suite a suite directory (such as conformance/suite of the Understudy repository) or one suite file.")
         }
         var files: [String] = []
         if isDirectory.boolValue {
@@ -57,6 +92,7 @@ public enum SuiteLoader {
         } else {
             files = [path]
         }
+        if files.isEmpty { throw SuiteError(description: "The suite directory \(path) holds no *.yaml files.") }
         var cases: [ConformanceCase] = []
         for file in files {
             let text = try String(contentsOfFile: file, encoding: .utf8)
