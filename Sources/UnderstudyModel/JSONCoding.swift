@@ -302,12 +302,28 @@ private struct JSONParser {
 
 private enum JSONPrinter {
     static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+    static let nullBytes: [UInt8] = Array("null".utf8)
+    static let trueBytes: [UInt8] = Array("true".utf8)
+    static let falseBytes: [UInt8] = Array("false".utf8)
+
+    /// Decimal digits of `i`, written without making a String.
+    static func writeInt(_ i: Int64, into out: inout [UInt8]) {
+        if i == 0 { out.append(UInt8(ascii: "0")); return }
+        var magnitude = i.magnitude
+        if i < 0 { out.append(UInt8(ascii: "-")) }
+        let start = out.count
+        while magnitude > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        }
+        out[start...].reverse()
+    }
 
     static func write(_ value: JSONValue, into out: inout [UInt8]) {
         switch value {
-        case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
-        case .bool(let b): out.append(contentsOf: b ? Array("true".utf8) : Array("false".utf8))
-        case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .null: out.append(contentsOf: nullBytes)
+        case .bool(let b): out.append(contentsOf: b ? trueBytes : falseBytes)
+        case .int(let i): writeInt(i, into: &out)
         case .double(let d): writeDouble(d, into: &out)
         case .string(let s): writeString(s, into: &out)
         case .array(let a):
@@ -321,12 +337,13 @@ private enum JSONPrinter {
             out.append(UInt8(ascii: "{"))
             var first = true
             // Any fixed total order gives stable bytes; String's `<` is byte order for ASCII keys.
-            for key in o.keys.sorted() {
+            // Sorting the members (not the keys) saves looking each value up again.
+            for (key, member) in o.sorted(by: { $0.key < $1.key }) {
                 if !first { out.append(UInt8(ascii: ",")) }
                 first = false
                 writeString(key, into: &out)
                 out.append(UInt8(ascii: ":"))
-                write(o[key]!, into: &out)
+                write(member, into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }

@@ -95,6 +95,12 @@ struct JSONCodingTests {
         #expect(throws: JSONSyntaxError.self) { try JSONValue.parse(text) }
     }
 
+    @Test(arguments: [Int64.min, Int64.min + 1, -100, -9, -1, 0, 1, 9, 10, 99, 100, 1_234_567_890, Int64.max])
+    func integersPrintAsTheirDecimalDigits(_ i: Int64) throws {
+        #expect(JSONValue.int(i).jsonString == String(i))
+        #expect(try JSONValue.parse(JSONValue.int(i).jsonString) == .int(i))
+    }
+
     @Test func singleQuotedStringsParseAsGooglesFrontEndTakesThem() throws {
         let v = try JSONValue.parse(#"{'file': {'display_name': 'it\'s \"x\"', "n": 1}}"#)
         #expect(v == ["file": ["display_name": #"it's "x""#, "n": 1]])
