@@ -445,7 +445,7 @@ public final class Engine: Sendable {
             await self.pump(record: record, tenant: tenant, after: after, faults: faults, into: continuation)
         }
         continuation.onTermination = { _ in task.cancel() }
-        return InteractionStream(interactionID: record.id, items: items, stop: { continuation.finish() })
+        return InteractionStream(interactionID: record.id, scenario: record.scenario, items: items, stop: { continuation.finish() })
     }
 
     func pump(record initial: InteractionRecord, tenant: Tenant, after: Int, faults: StreamFaults, into out: AsyncStream<StreamItem>.Continuation) async {
@@ -594,6 +594,8 @@ public enum StreamItem: Sendable {
 /// The events of one interaction as they become available.
 public struct InteractionStream: Sendable {
     public let interactionID: String
+    /// The scenario (`name#step`) that answered the interaction, as in `InteractionRecord.scenario`.
+    public let scenario: String?
     public let items: AsyncStream<StreamItem>
     /// Ends the stream early (the client went away); the interaction itself is unaffected.
     public let stop: @Sendable () -> Void

@@ -294,11 +294,6 @@ public final class ScenarioBook: Sendable {
         }
     }
 
-    /// The scenario and 1-based step that answered interaction `id` of this key, if one did.
-    public func answeredBy(_ id: String, tenant: Tenant) -> (scenario: String, step: Int)? {
-        tenant.state.withLock { $0.scenarioChains[id] }.map { ($0.scenario, $0.step + 1) }
-    }
-
     /// The scripted conversation this request continues, found by the ids the steps issued: the
     /// previous interaction's id, or a function call id answered in the history.
     func continuation(of context: ResponseContext, tenant: Tenant) -> ScenarioChainLink? {

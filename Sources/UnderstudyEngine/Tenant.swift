@@ -96,16 +96,17 @@ public struct JournalEntry: Sendable, Hashable {
     public var scenario: String?
     /// 1-based step of that scenario which answered or whose expectation was violated.
     public var step: Int?
-    /// The fault injected into the request, if any: its scenario and 1-based index in `faults`.
-    public var fault: (scenario: String, index: Int)? {
-        get { faultScenario.flatMap { name in faultIndex.map { (name, $0) } } }
-        set {
-            faultScenario = newValue?.scenario
-            faultIndex = newValue?.index
+    /// A fault injected into a request: its scenario and 1-based index in that scenario's `faults`.
+    public struct InjectedFault: Sendable, Hashable {
+        public var scenario: String
+        public var index: Int
+        public init(scenario: String, index: Int) {
+            self.scenario = scenario
+            self.index = index
         }
     }
-    var faultScenario: String?
-    var faultIndex: Int?
+    /// The fault injected into the request, if any.
+    public var fault: InjectedFault?
     /// Why a scripted conversation refused the request, when it did.
     public var violation: String?
     public var errorMessage: String?

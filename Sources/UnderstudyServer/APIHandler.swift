@@ -211,7 +211,7 @@ public struct UnderstudyResponder: HTTPResponder {
         let tenant = try await engine.tenant(key)
         guard let fault = try engine.scenarios.fault(route: route, tenant: tenant, headers: headers, request: request) else { return }
         entry.scenario = fault.scenario
-        entry.fault = (fault.scenario, fault.fault)
+        entry.fault = JournalEntry.InjectedFault(scenario: fault.scenario, index: fault.fault)
         if fault.delayMillis > 0 { try? await Task.sleep(for: .milliseconds(fault.delayMillis)) }
         if fault.dropConnection {
             context.channel.close(mode: .all, promise: nil)
@@ -254,9 +254,7 @@ public struct UnderstudyResponder: HTTPResponder {
             return interactionResponse(record, resets: resets)
         case .stream(let stream):
             entry.interactionID = stream.interactionID
-            if let tenant = try? await engine.tenant(key), let link = engine.scenarios.answeredBy(stream.interactionID, tenant: tenant) {
-                (entry.scenario, entry.step) = (link.scenario, link.step)
-            }
+            (entry.scenario, entry.step) = Self.scenarioAndStep(stream.scenario)
             entry.streamed = true
             return sse(stream, channel: context.channel)
         }
